@@ -1,0 +1,114 @@
+-- The store's tables. Data rows carry the load that brought them; a load is 'active' (what the
+-- KPIs read), 'superseded' (replaced by a later upload of the same dataset and month, kept so
+-- that undo can bring it back), or 'undone' / 'deleted' (its rows removed; its file stays archived).
+-- grain: one row per load in loads; per stored line/row in the data tables.
+create sequence if not exists load_id_seq start 1;
+
+create table if not exists loads (
+    load_id integer primary key,
+    dataset varchar not null,
+    month varchar,                 -- YYYY-MM; null for products (not monthly)
+    file_name varchar not null,
+    sha256 varchar not null,
+    archive_path varchar not null,
+    rows_read integer not null,
+    rows_stored integer not null,
+    findings json,
+    notes json,
+    options json,
+    mapping json,
+    loaded_at timestamp not null,
+    state varchar not null,        -- active | superseded | undone | deleted
+    ended_at timestamp
+);
+
+create table if not exists order_lines (
+    load_id integer not null,
+    month varchar not null,
+    order_id varchar not null,
+    line_key varchar not null,
+    line_id varchar,
+    sku varchar not null,
+    order_date date not null,
+    qty_ordered double not null,
+    qty_shipped double not null,
+    ship_date date,
+    qty_cancelled double not null,
+    promised_date date,
+    unit_price double,
+    customer varchar,
+    location varchar,
+    status varchar,
+    source_rows integer not null,
+    first_row integer not null
+);
+
+create table if not exists stock_rows (
+    load_id integer not null,
+    month varchar not null,
+    source_row integer not null,
+    sku varchar not null,
+    qty_on_hand double not null,
+    unit_cost double,
+    location varchar,
+    snapshot_date date not null
+);
+
+create table if not exists product_rows (
+    load_id integer not null,
+    source_row integer not null,
+    sku varchar not null,
+    description varchar,
+    category varchar,
+    supplier varchar,
+    unit_cost double,
+    lead_time_days double
+);
+
+create table if not exists po_lines (
+    load_id integer not null,
+    month varchar not null,
+    source_row integer not null,
+    po_id varchar not null,
+    line_id varchar,
+    sku varchar not null,
+    supplier varchar,
+    order_date date,
+    expected_date date,
+    received_date date,
+    qty_ordered double not null,
+    qty_received double,
+    unit_cost double
+);
+
+create table if not exists mappings (
+    layout varchar primary key,    -- dataset + hash of the header row
+    dataset varchar not null,
+    mapping json not null,
+    saved_at timestamp not null
+);
+
+create table if not exists settings (
+    key varchar primary key,
+    value json not null
+);
+
+-- Bumped by every change of data or settings: caches are keyed on it.
+create table if not exists meta (
+    key varchar primary key,
+    value bigint not null
+);
+insert into meta (key, value) values ('data_version', 0) on conflict do nothing;
+
+-- What the KPIs read: the rows of active loads only.
+create or replace view orders as
+    select o.* from order_lines o join loads l using (load_id) where l.state = 'active';
+create or replace view stock as
+    select s.* from stock_rows s join loads l using (load_id) where l.state = 'active';
+create or replace view products as
+    select * exclude (rn) from (
+        select p.*, row_number() over (partition by p.sku order by p.source_row desc) as rn
+        from product_rows p join loads l using (load_id) where l.state = 'active'
+    ) where rn = 1;
+create or replace view purchase_orders as
+    select p.* from po_lines p join loads l using (load_id) where l.state = 'active';

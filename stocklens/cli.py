@@ -1,0 +1,181 @@
+"""python -m stocklens: load files, list months, print KPIs, write the demo store (kpi-book section 5)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import datasets, mapping
+from .errors import StoreBusy
+from .store import Store, load_file
+
+
+def _print_report(prep, out=sys.stdout) -> None:
+    for note in prep.notes:
+        print(f"  {note}", file=out)
+    if prep.mapping:
+        order = [c.name for c in datasets.get(prep.dataset).columns]
+        pairs = ", ".join(f"{prep.mapping[c]} -> {c}" for c in order if c in prep.mapping)
+        print(f"  Columns: {pairs}", file=out)
+    for f in prep.findings:
+        print(f"  warning: {f.message}", file=out)
+
+
+def cmd_load(args) -> int:
+    store = Store(args.store)
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"stocklens: no file {path}", file=sys.stderr)
+        return 2
+    overrides = None
+    if args.map:
+        from .readers import read_table
+
+        headers = read_table(path.read_bytes(), path.name, args.sheet).headers
+        try:
+            overrides = mapping.parse_overrides(args.map, headers, args.dataset)
+        except ValueError as exc:
+            print(f"stocklens: {exc}", file=sys.stderr)
+            return 2
+    prep, result = load_file(store, path, dataset=args.dataset, month=args.month, overrides=overrides,
+                             sheet=args.sheet, all_shipped=args.all_shipped)
+    if result is None:
+        print(prep.refusal().summary(), file=sys.stderr)
+        if prep.headers and any(p.kind == "missing_column" for p in prep.problems):
+            print(f"Columns found: {', '.join(prep.headers)}", file=sys.stderr)
+        return 1
+    if result.status == "unchanged":
+        print(f"{path.name}: identical to the {result.dataset} already loaded for "
+              f"{result.month or 'the store'} (load {result.load_id}); nothing changed.")
+        return 0
+    what = f"{result.dataset} {result.month}" if result.month else result.dataset
+    replaced = f", replacing load {result.replaced_load_id}" if result.replaced_load_id else ""
+    print(f"Loaded {path.name} as {what}: {prep.rows_read} rows read, {result.rows_stored} stored "
+          f"(load {result.load_id}{replaced}).")
+    if prep.proposed_month and args.month and prep.proposed_month != args.month:
+        print(f"  note: the file's dates suggest {prep.proposed_month}; loaded as {args.month} as asked.")
+    _print_report(prep)
+    return 0
+
+
+def cmd_months(args) -> int:
+    store = Store(args.store)
+    loaded = store.loaded()
+    if loaded.height == 0:
+        print("The store is empty: load files with `python -m stocklens load`, or write the demo with "
+              "`python -m stocklens demo`.")
+        return 0
+    if args.json:
+        print(json.dumps(loaded.drop("findings").to_dicts(), default=str))
+        return 0
+    print(f"{'month':8}  {'dataset':16} {'rows':>9}  {'warnings':>8}  {'versions':>8}  file")
+    for r in loaded.iter_rows(named=True):
+        print(f"{r['month'] or '-':8}  {r['dataset']:16} {r['rows_stored']:>9}  {r['count_findings']:>8}  "
+              f"{r['count_earlier_versions'] + 1:>8}  {r['file_name']}")
+    return 0
+
+
+def cmd_undo(args) -> int:
+    store = Store(args.store)
+    try:
+        now_active = store.undo(args.dataset, args.month)
+    except ValueError as exc:
+        print(f"stocklens: {exc}", file=sys.stderr)
+        return 1
+    target = f"{args.dataset} {args.month or ''}".strip()
+    print(f"Undone: {target} is back to load {now_active}." if now_active else f"Undone: {target} is now empty.")
+    return 0
+
+
+def cmd_delete(args) -> int:
+    store = Store(args.store)
+    try:
+        n = store.delete_month(args.dataset, args.month)
+    except ValueError as exc:
+        print(f"stocklens: {exc}", file=sys.stderr)
+        return 1
+    print(f"Deleted {args.dataset} {args.month or ''} ({n} versions); the uploaded files stay archived.")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from . import demo
+
+    store = Store(args.store)
+    if not store.is_empty() and not args.force:
+        print(f"The store {store.path} already holds data; add --force to add the demo to it anyway.",
+              file=sys.stderr)
+        return 1
+    summary = demo.write_demo_store(store, seed=args.seed)
+    print(summary)
+    return 0
+
+
+def cmd_kpis(args) -> int:
+    from . import kpis
+
+    store = Store(args.store)
+    result = kpis.kpis_for_month(store, args.month)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:24} {value}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m stocklens", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_store(p):
+        p.add_argument("--store", help="store folder (default $STOCKLENS_STORE, else data/store)")
+        return p
+
+    p = with_store(sub.add_parser("load", help="load one file into the store"))
+    p.add_argument("file")
+    p.add_argument("--dataset", required=True, choices=list(datasets.DATASETS))
+    p.add_argument("--month", help="YYYY-MM the file was exported for (default: from its dates)")
+    p.add_argument("--map", action="append", metavar="SOURCE COLUMN=canonical",
+                   help="map a file column onto a canonical column (repeatable); 'SOURCE=' unmaps it")
+    p.add_argument("--sheet", help="Excel sheet name (default: the first sheet)")
+    p.add_argument("--all-shipped", action="store_true",
+                   help="every line without shipping information is shipped on its order date "
+                        "(invoice or sales-history files)")
+    p.set_defaults(func=cmd_load)
+
+    p = with_store(sub.add_parser("months", help="list what is loaded, by month"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_months)
+
+    for name, func, text in (("undo", cmd_undo, "undo the last load of a dataset's month"),
+                             ("delete", cmd_delete, "delete a dataset's month")):
+        p = with_store(sub.add_parser(name, help=text))
+        p.add_argument("--dataset", required=True, choices=list(datasets.DATASETS))
+        p.add_argument("--month", help="YYYY-MM (not for products)")
+        p.set_defaults(func=func)
+
+    p = with_store(sub.add_parser("kpis", help="the KPIs of a month"))
+    p.add_argument("--month", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_kpis)
+
+    p = with_store(sub.add_parser("demo", help="write the demo store"))
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except StoreBusy as exc:
+        print(f"stocklens: {exc}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,467 @@
+"""From a file's bytes to rows ready for the store, with an upload report.
+
+prepare() reads, maps, parses strictly and validates; it stores nothing. A file with any
+problem (unreadable, empty, missing required column, a value that is not what its column
+needs) comes back refused whole with reasons; suspicious rows are kept and counted as findings.
+Order semantics follow kpi-book section 2 (status mapping, "every line is shipped", Shopify's
+order-level fields on the first line only, line key, codes as text).
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from . import datasets, mapping, values
+from .errors import ImportRefused, Problem
+from .readers import RawTable, read_table
+
+MAX_ROW_ERRORS = 20
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+STATUS_WORDS = {
+    "open": ["open", "new", "pending", "unfulfilled", "not shipped", "backordered", "backorder", "confirmed",
+             "released", "in progress", "processing", "booked", "awaiting shipment", "on hold", "abierto",
+             "pendiente", "aperto", "offen"],
+    "partial": ["partial", "partially shipped", "partially fulfilled", "partially delivered", "part shipped",
+                "parcial", "parziale", "teilgeliefert"],
+    "shipped": ["shipped", "fulfilled", "delivered", "closed", "complete", "completed", "invoiced", "done",
+                "dispatched", "enviado", "entregado", "spedito", "evaso", "geliefert", "erledigt"],
+    "cancelled": ["cancelled", "canceled", "void", "voided", "rejected", "cancelado", "annullato",
+                  "storniert"],
+}
+_STATUS_MAP = {w: k for k, words in STATUS_WORDS.items() for w in words}
+
+
+def month_end(month: str) -> dt.date:
+    y, m = int(month[:4]), int(month[5:7])
+    return dt.date(y, m, calendar.monthrange(y, m)[1])
+
+
+@dataclass
+class Finding:
+    """A suspicious but kept part of the upload, counted for the upload report."""
+    kind: str
+    count: int
+    message: str
+    examples: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "count": self.count, "message": self.message, "examples": self.examples}
+
+
+@dataclass
+class Prepared:
+    file_name: str
+    dataset: str
+    month: str | None
+    proposed_month: str | None
+    mapping: dict[str, str]
+    headers: list[str]
+    layout: str
+    raw: RawTable | None
+    rows: pl.DataFrame | None = None  # canonical columns, ready to store
+    rows_read: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    total_row_errors: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the file was read (encoding, formats)
+    options: dict = field(default_factory=dict)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.problems)
+
+    def refusal(self) -> ImportRefused:
+        return ImportRefused(self.problems, self.total_row_errors)
+
+    @property
+    def preview(self) -> pl.DataFrame | None:
+        if self.raw is None:
+            return None
+        return self.raw.frame.drop("__row").head(20)
+
+
+def prepare(
+    data: bytes,
+    file_name: str,
+    *,
+    dataset: str | None = None,
+    month: str | None = None,
+    overrides: dict[str, str | None] | None = None,
+    mapping_override: dict[str, str] | None = None,
+    sheet: str | None = None,
+    all_shipped: bool = False,
+    store=None,
+) -> Prepared:
+    """Read and validate one upload. `mapping_override` replaces the proposal outright (the UI's
+    editor); `overrides` adjust it (the CLI's --map). With a store, a mapping it remembers for this
+    header layout is used before the synonyms, and SKUs are checked against its other datasets."""
+    try:
+        raw = read_table(data, file_name, sheet)
+    except ImportRefused as refused:
+        return Prepared(file_name, dataset or "orders", month, None, {}, [], "", None,
+                        problems=refused.problems)
+    headers = raw.headers
+    ds_name = dataset or mapping.guess_dataset(headers, file_name)
+    ds = datasets.get(ds_name)
+    layout = mapping.layout_key(ds_name, headers)
+    if mapping_override is not None:
+        col_map = {k: v for k, v in mapping_override.items() if v}
+    else:
+        remembered = store.remembered_mapping(layout) if store is not None else None
+        col_map = dict(remembered) if remembered else mapping.propose(ds_name, headers)
+        col_map = {k: v for k, v in col_map.items() if v in headers}
+        if overrides:
+            col_map = mapping.apply_overrides(col_map, overrides)
+    prep = Prepared(file_name, ds_name, month, None, col_map, headers, layout, raw,
+                    rows_read=raw.frame.height,
+                    options={"all_shipped": bool(all_shipped), "sheet": sheet})
+    _describe_reading(prep)
+
+    missing = [c for c in ds.required if c not in col_map]
+    if ds_name in ("orders", "stock") and "sku" in missing and "sku_name" in col_map:
+        missing.remove("sku")  # every SKU will come from the product name
+    if missing:
+        prep.problems.append(Problem(
+            "missing_column",
+            f"Required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} not found for "
+            f"dataset {ds_name}. Columns in the file: {', '.join(headers)}. Map a file column onto "
+            f"{'them' if len(missing) > 1 else 'it'} (CLI: --map \"FILE COLUMN={missing[0]}\").",
+            column=missing[0]))
+        return prep
+
+    typed = _parse_columns(prep, ds, raw)
+    if month is not None and not MONTH_RE.match(month):
+        prep.problems.append(Problem("month", f"Month {month!r} is not of the form YYYY-MM."))
+        return prep
+    builder = {"orders": _orders, "stock": _stock, "products": _products,
+               "purchase_orders": _purchase_orders}[ds_name]
+    prep.rows = builder(prep, typed)
+    if prep.refused:
+        prep.rows = None
+        return prep
+    if ds.monthly:
+        prep.proposed_month = _propose_month(ds_name, prep.rows)
+        prep.month = month or prep.proposed_month
+        if prep.month is None:
+            prep.problems.append(Problem(
+                "month", "The file has no dates to tell its month: choose the month it was exported "
+                "for (CLI: --month YYYY-MM)."))
+            return prep
+        _check_month(prep)
+    else:
+        prep.month = None
+    if store is not None and ds_name != "products":
+        _unknown_skus(prep, store.known_skus(ds_name))
+    return prep
+
+
+# --- reading and typing ----------------------------------------------------------------------
+
+def _describe_reading(prep: Prepared) -> None:
+    d = prep.raw.details
+    if prep.raw.format in ("csv", "tsv"):
+        delim = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[d["delimiter"]]
+        prep.notes.append(f"Read as {prep.raw.format.upper()}: {d['encoding']}, {delim}-separated.")
+    elif prep.raw.format == "xlsx":
+        prep.notes.append(f"Read sheet {d['sheet']!r} of the workbook (sheets: {', '.join(d['sheets'])}).")
+    else:
+        prep.notes.append("Read as Parquet.")
+
+
+def _row_error(prep: Prepared, row: int, column: str, value, why: str) -> None:
+    prep.total_row_errors += 1
+    if sum(1 for p in prep.problems if p.kind == "row_error") < MAX_ROW_ERRORS:
+        shown = "" if value is None else str(value)
+        prep.problems.append(Problem(
+            "row_error", f"Row {row}, column {column!r}: {why} (value: {shown!r}).",
+            row=row, column=column, value=shown))
+
+
+def _flag(prep: Prepared, frame: pl.DataFrame, bad: pl.Expr, column: str, value_col: str | None,
+          why: str) -> None:
+    hits = frame.filter(bad)
+    if hits.height == 0:
+        return
+    cols = ["__row"] + ([value_col] if value_col else [])
+    for rec in hits.select(cols).head(MAX_ROW_ERRORS).iter_rows():
+        _row_error(prep, rec[0], column, rec[1] if value_col else None, why)
+    prep.total_row_errors += hits.height - min(hits.height, MAX_ROW_ERRORS)
+
+
+def _parse_columns(prep: Prepared, ds: datasets.Dataset, raw: RawTable) -> pl.DataFrame:
+    """Canonical columns, typed; every non-empty cell that fails to parse is a row error."""
+    frame = raw.frame.select(
+        [pl.col("__row")]
+        + [pl.col(src).str.strip_chars().replace("", None).alias(f"raw__{canon}")
+           for canon, src in prep.mapping.items()]
+    )
+    number_cols = [c for c in prep.mapping if ds.column(c).kind == "number"]
+    if ds.name == "stock" and "qty_on_hand" in prep.mapping:
+        # Shopify writes "not stocked" for a location that never stocks the item: that is 0 on hand.
+        not_stocked = frame.filter(pl.col("raw__qty_on_hand").str.to_lowercase() == "not stocked").height
+        if not_stocked:
+            frame = frame.with_columns(
+                pl.when(pl.col("raw__qty_on_hand").str.to_lowercase() == "not stocked").then(pl.lit("0"))
+                .otherwise(pl.col("raw__qty_on_hand")).alias("raw__qty_on_hand"))
+            prep.notes.append(f"{not_stocked} rows say 'not stocked': read as 0 on hand.")
+    samples: list[str] = []
+    for c in number_cols:
+        samples += frame.get_column(f"raw__{c}").drop_nulls().head(5000).to_list()
+    decimal = values.detect_decimal_separator(samples, raw.details.get("delimiter"))
+    if number_cols and raw.format in ("csv", "tsv"):
+        prep.notes.append(f"Numbers read with {'decimal comma' if decimal == ',' else 'decimal point'}.")
+    exprs = [pl.col("__row")]
+    for canon in prep.mapping:
+        kind = ds.column(canon).kind
+        src = pl.col(f"raw__{canon}")
+        if kind == "number":
+            exprs.append(values.parse_number(src, decimal).alias(canon))
+        elif kind == "date":
+            fmt = values.detect_date_format(frame.get_column(f"raw__{canon}").drop_nulls().head(5000).to_list())
+            if fmt is not None and fmt.layout not in ("iso",):
+                prep.notes.append(f"Dates in {prep.mapping[canon]!r} read as {fmt.label}.")
+            exprs.append(values.parse_date(src, fmt).alias(canon))
+        else:
+            exprs.append(src.alias(canon))
+        exprs.append(src)
+    typed = frame.select(exprs)
+    if "customer" in prep.mapping:
+        # Customer ids exported through a float column ("17850.0") are ids, not numbers.
+        ids = typed.get_column("customer").drop_nulls()
+        if ids.len() and ids.str.contains(r"^\d+\.0$").all():
+            typed = typed.with_columns(pl.col("customer").str.replace(r"\.0$", ""))
+            prep.notes.append(f"Customer ids in {prep.mapping['customer']!r} written as 17850.0 read as 17850.")
+    for canon, source in prep.mapping.items():
+        kind = ds.column(canon).kind
+        if kind == "text":
+            continue
+        what = "not a number" if kind == "number" else "not a date"
+        if kind == "number" and ds.column(canon).name in ("qty_ordered", "qty_on_hand"):
+            what = "not a number (a quantity is needed)"
+        _flag(prep, typed, pl.col(f"raw__{canon}").is_not_null() & pl.col(canon).is_null(), source,
+              f"raw__{canon}", what)
+    return typed.select(["__row"] + [c.name for c in ds.columns if c.name in prep.mapping])
+
+
+def _require(prep: Prepared, frame: pl.DataFrame, canon: str, why: str | None = None) -> None:
+    source = prep.mapping.get(canon, canon)
+    _flag(prep, frame, pl.col(canon).is_null(), source, None, why or f"{canon} is empty")
+
+
+def _ensure(frame: pl.DataFrame, ds: datasets.Dataset) -> pl.DataFrame:
+    """Add unmapped optional columns as nulls of their kind."""
+    kinds = {"text": pl.String, "number": pl.Float64, "date": pl.Date}
+    return frame.with_columns(
+        [pl.lit(None, dtype=kinds[c.kind]).alias(c.name) for c in ds.columns if c.name not in frame.columns])
+
+
+def _examples(frame: pl.DataFrame, cond: pl.Expr, cols: list[str], n: int = 5) -> tuple[int, list[dict]]:
+    hits = frame.filter(cond)
+    return hits.height, hits.select([c for c in cols if c in frame.columns]).head(n).to_dicts()
+
+
+def _finding(prep: Prepared, frame: pl.DataFrame, cond: pl.Expr, kind: str, message: str,
+             cols: list[str]) -> None:
+    count, examples = _examples(frame, cond, cols)
+    if count:
+        prep.findings.append(Finding(kind, count, message.format(n=count), examples))
+
+
+# --- datasets --------------------------------------------------------------------------------
+
+_ORDER_LEVEL = ["order_date", "customer", "location", "promised_date", "status", "cancelled_at"]
+
+
+def _orders(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
+    ds = datasets.ORDERS
+    f = _ensure(typed, ds)
+    # Shopify-style exports write order-level fields on an order's first line only.
+    f = f.with_columns([
+        pl.col(c).fill_null(pl.col(c).drop_nulls().first().over("order_id")) for c in _ORDER_LEVEL
+    ])
+    f = f.with_columns(pl.coalesce("sku", "sku_name").alias("sku"))
+    _require(prep, f, "order_id")
+    _require(prep, f, "sku", "the SKU is empty and there is no product name to use instead")
+    _require(prep, f, "order_date")
+    _require(prep, f, "qty_ordered")
+    if prep.refused:
+        return f
+
+    f = f.with_columns(
+        pl.col("status").str.to_lowercase().str.replace_all(r"[_\-]+", " ").str.strip_chars()
+        .replace_strict(_STATUS_MAP, default=None).alias("status_code"))
+    count, ex = _examples(f, pl.col("status").is_not_null() & pl.col("status_code").is_null(),
+                          ["__row", "order_id", "status"])
+    if count:
+        unknown = f.filter(pl.col("status").is_not_null() & pl.col("status_code").is_null())
+        words = unknown.get_column("status").unique().sort().head(10).to_list()
+        prep.findings.append(Finding(
+            "unknown_status", count,
+            f"{count} lines have a status stocklens does not know ({', '.join(map(repr, words))}): "
+            "their quantities are used as given.", ex))
+    f = f.with_columns(
+        pl.when(pl.col("cancelled_at").is_not_null()).then(pl.lit("cancelled"))
+        .otherwise(pl.col("status_code")).alias("status_code"))
+    f = f.with_columns(
+        # shipped/fulfilled with no qty_shipped: all of it shipped
+        pl.when(pl.col("qty_shipped").is_null() & (pl.col("status_code") == "shipped"))
+        .then(pl.col("qty_ordered")).otherwise(pl.col("qty_shipped")).alias("qty_shipped"),
+        # Shopify's "Fulfilled at" sits on the first line only; later fulfilled lines share it
+        pl.when(pl.col("ship_date").is_null() & pl.col("status_code").is_in(["shipped", "partial"]))
+        .then(pl.col("ship_date").drop_nulls().first().over("order_id")).otherwise(pl.col("ship_date"))
+        .alias("ship_date"),
+    )
+    if prep.options.get("all_shipped"):
+        no_info = pl.col("qty_shipped").is_null() & pl.col("ship_date").is_null() & pl.col("status").is_null()
+        f = f.with_columns(
+            pl.when(no_info).then(pl.col("qty_ordered")).otherwise(pl.col("qty_shipped")).alias("qty_shipped"),
+            pl.when(no_info).then(pl.col("order_date")).otherwise(pl.col("ship_date")).alias("ship_date"),
+        )
+    f = f.with_columns(pl.col("qty_shipped").fill_null(0.0))
+    f = f.with_columns(
+        pl.when(pl.col("qty_cancelled").is_null() & (pl.col("status_code") == "cancelled"))
+        .then(pl.col("qty_ordered") - pl.col("qty_shipped")).otherwise(pl.col("qty_cancelled"))
+        .fill_null(0.0).alias("qty_cancelled"))
+    f = f.with_columns(pl.coalesce("line_id", "sku").alias("line_key"))
+
+    cols = ["__row", "order_id", "sku", "qty_ordered", "unit_price"]
+    _finding(prep, f, pl.col("qty_ordered") <= 0, "returns",
+             "{n} rows have an ordered quantity of 0 or less (returns or corrections): kept, and left "
+             "out of backlog, backorder and fill-rate figures.", cols)
+    _finding(prep, f, pl.col("unit_price") == 0, "zero_price",
+             "{n} rows have a unit price of 0: their backlog value counts 0.", cols)
+    _finding(prep, f, (pl.col("qty_ordered") > 0)
+             & (pl.col("qty_shipped") + pl.col("qty_cancelled") > pl.col("qty_ordered")),
+             "over_shipped", "{n} rows have more shipped and cancelled than ordered.",
+             ["__row", "order_id", "sku", "qty_ordered", "qty_shipped", "qty_cancelled"])
+    dup = pl.len().over(["order_id", "line_key"]) > 1
+    count, ex = _examples(f, dup, ["__row", "order_id", "line_key", "qty_ordered"])
+    if count:
+        lines = f.filter(dup).select("order_id", "line_key").unique().height
+        key = "order and line" if "line_id" in prep.mapping else "order and SKU"
+        prep.findings.append(Finding(
+            "duplicated_lines", count,
+            f"{count} rows share their {key} with another row: summed into {lines} lines "
+            "(kpi-book: rows of one upload sharing a line key are one line).", ex))
+
+    weight = pl.col("qty_ordered").sum()
+    lines = (
+        f.group_by(["order_id", "line_key"], maintain_order=True)
+        .agg(
+            pl.col("line_id").first(),
+            pl.col("sku").first(),
+            pl.col("order_date").min(),
+            pl.col("qty_ordered").sum(),
+            pl.col("qty_shipped").sum(),
+            pl.col("ship_date").max(),
+            pl.col("qty_cancelled").sum(),
+            pl.col("promised_date").min(),
+            pl.when((weight != 0) & pl.col("unit_price").is_not_null().all())
+            .then((pl.col("qty_ordered") * pl.col("unit_price")).sum() / weight)
+            .otherwise(pl.col("unit_price").mean()).alias("unit_price"),
+            pl.col("customer").first(),
+            pl.col("location").first(),
+            pl.col("status_code").first().alias("status"),
+            pl.len().cast(pl.Int32).alias("source_rows"),
+            pl.col("__row").min().alias("first_row"),
+        )
+    )
+    return lines
+
+
+def _stock(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
+    f = _ensure(typed, datasets.STOCK)
+    # Shopify inventory exports of stores without SKUs: the variant's name stands in for the SKU,
+    # written as Shopify writes a line item's name ("Title - Option1 / Option2").
+    options = pl.concat_str(
+        [pl.col(c) for c in ("variant_1", "variant_2", "variant_3")], separator=" / ", ignore_nulls=True)
+    has_options = options.is_not_null() & (options != "") & (options != "Default Title")
+    name = pl.when(has_options).then(pl.format("{} - {}", pl.col("sku_name"), options)).otherwise(pl.col("sku_name"))
+    f = f.with_columns(pl.coalesce(pl.col("sku"), name).alias("sku"))
+    _require(prep, f, "sku", "the SKU is empty and there is no product name to use instead")
+    _require(prep, f, "qty_on_hand")
+    if prep.refused:
+        return f
+    cols = ["__row", "sku", "location", "qty_on_hand", "unit_cost"]
+    _finding(prep, f, pl.col("qty_on_hand") < 0, "negative_stock",
+             "{n} rows have negative stock: kept; a SKU's on hand counts as 0 when its rows sum below 0.", cols)
+    if "unit_cost" in prep.mapping:
+        _finding(prep, f, pl.col("unit_cost").is_null(), "unknown_cost",
+                 "{n} rows have no unit cost: the previous month's or the product master's cost is used.", cols)
+        _finding(prep, f, pl.col("unit_cost") == 0, "zero_cost", "{n} rows have a unit cost of 0.", cols)
+    else:
+        prep.findings.append(Finding(
+            "unknown_cost", f.height, "The file has no unit cost column: costs come from earlier months or "
+            "the product master; without them inventory value is unknown.", []))
+    _finding(prep, f, pl.len().over(["sku", "location"]) > 1, "duplicated_lines",
+             "{n} rows repeat a SKU and location: their quantities are added up.", cols)
+    return f.select("__row", "sku", "qty_on_hand", "unit_cost", "location", "snapshot_date")
+
+
+def _products(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
+    f = _ensure(typed, datasets.PRODUCTS)
+    _require(prep, f, "sku")
+    if prep.refused:
+        return f
+    _finding(prep, f, pl.len().over("sku") > 1, "duplicated_lines",
+             "{n} rows repeat a SKU: the last row of each SKU is used.", ["__row", "sku", "description"])
+    _finding(prep, f, pl.col("unit_cost") == 0, "zero_cost", "{n} products have a unit cost of 0.",
+             ["__row", "sku", "unit_cost"])
+    return f.select("__row", "sku", "description", "category", "supplier", "unit_cost", "lead_time_days")
+
+
+def _purchase_orders(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
+    f = _ensure(typed, datasets.PURCHASE_ORDERS)
+    for c in ("po_id", "sku", "qty_ordered"):
+        _require(prep, f, c)
+    if prep.refused:
+        return f
+    _finding(prep, f, pl.col("qty_ordered") <= 0, "returns", "{n} lines have an ordered quantity of 0 or less.",
+             ["__row", "po_id", "sku", "qty_ordered"])
+    return f.select("__row", "po_id", "line_id", "sku", "supplier", "order_date", "expected_date",
+                    "received_date", "qty_ordered", "qty_received", "unit_cost")
+
+
+# --- month -----------------------------------------------------------------------------------
+
+_DATE_FOR_MONTH = {"orders": "order_date", "stock": "snapshot_date", "purchase_orders": "order_date"}
+
+
+def _propose_month(ds_name: str, rows: pl.DataFrame) -> str | None:
+    col = _DATE_FOR_MONTH[ds_name]
+    dates = rows.get_column(col).drop_nulls()
+    if dates.len() == 0:
+        return None
+    latest = dates.max()
+    return f"{latest.year:04d}-{latest.month:02d}"
+
+
+def _check_month(prep: Prepared) -> None:
+    end = month_end(prep.month)
+    if prep.dataset == "orders":
+        _finding(prep, prep.rows, pl.col("order_date") > end, "after_month",
+                 f"{{n}} lines are ordered after {end.isoformat()}, the end of {prep.month}: they count from "
+                 "their order date.", ["first_row", "order_id", "sku", "order_date"])
+    elif prep.dataset == "stock":
+        start = end.replace(day=1)
+        prep.rows = prep.rows.with_columns(pl.col("snapshot_date").fill_null(end))
+        _finding(prep, prep.rows, ~pl.col("snapshot_date").is_between(start, end), "outside_month",
+                 f"{{n}} rows have a snapshot date outside {prep.month}.", ["__row", "sku", "snapshot_date"])
+
+
+def _unknown_skus(prep: Prepared, known: set[str]) -> None:
+    if not known:
+        return
+    skus = prep.rows.get_column("sku").unique()
+    unknown = skus.filter(~skus.is_in(list(known)))
+    if unknown.len():
+        other = "stock or products" if prep.dataset == "orders" else "orders or products"
+        prep.findings.append(Finding(
+            "unknown_sku", unknown.len(),
+            f"{unknown.len()} SKUs are not in the {other} already loaded.",
+            [{"sku": s} for s in unknown.sort().head(5).to_list()]))

@@ -1,0 +1,15 @@
+"""The SQL files in queries/: loaded by name ("kpis/backlog_totals"), read once per process."""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+QUERIES = Path(__file__).resolve().parent.parent / "queries"
+
+
+@cache
+def load(name: str) -> str:
+    path = QUERIES / f"{name}.sql"
+    if not path.is_file():
+        raise FileNotFoundError(f"no query {name!r} at {path}")
+    return path.read_text(encoding="utf-8")

@@ -1,0 +1,311 @@
+"""The embedded DuckDB store: one database file plus an archive of every accepted upload.
+
+One database object per process; each call takes its own cursor (DuckDB 2.0 forbids sharing a
+connection between threads). Replacing a month is one transaction: readers see the old month or
+the new one, never half, and a crash (even kill -9) leaves the last committed state.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+import duckdb
+import polars as pl
+
+from . import sql
+from .errors import StoreBusy
+from .importer import Prepared
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_STORE = PROJECT_ROOT / "data" / "store"
+DB_FILE = "stocklens.duckdb"
+
+_INSERT = {
+    "orders": """
+        insert into order_lines
+        select $load_id, $month, order_id, line_key, line_id, sku, order_date, qty_ordered, qty_shipped,
+               ship_date, qty_cancelled, promised_date, unit_price, customer, location, status,
+               source_rows, first_row
+        from incoming order by order_date""",
+    "stock": """
+        insert into stock_rows
+        select $load_id, $month, __row, sku, qty_on_hand, unit_cost, location, snapshot_date from incoming""",
+    "products": """
+        insert into product_rows
+        select $load_id, __row, sku, description, category, supplier, unit_cost, lead_time_days from incoming""",
+    "purchase_orders": """
+        insert into po_lines
+        select $load_id, $month, __row, po_id, line_id, sku, supplier, order_date, expected_date,
+               received_date, qty_ordered, qty_received, unit_cost from incoming""",
+}
+_DELETE_ROWS = {
+    "orders": "delete from order_lines where list_contains($ids, load_id)",
+    "stock": "delete from stock_rows where list_contains($ids, load_id)",
+    "products": "delete from product_rows where list_contains($ids, load_id)",
+    "purchase_orders": "delete from po_lines where list_contains($ids, load_id)",
+}
+
+
+def resolve_path(path: str | os.PathLike | None = None) -> Path:
+    """--store, else $STOCKLENS_STORE, else data/store in the project."""
+    chosen = path or os.environ.get("STOCKLENS_STORE") or DEFAULT_STORE
+    return Path(chosen).expanduser().resolve()
+
+
+@dataclass
+class LoadResult:
+    status: str  # loaded | unchanged
+    load_id: int
+    dataset: str
+    month: str | None
+    rows_stored: int
+    replaced_load_id: int | None = None
+
+
+class Store:
+    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False):
+        self.path = resolve_path(path)
+        self.db_path = self.path / DB_FILE
+        self.archive_dir = self.path / "archive"
+        self.read_only = read_only
+        self._db: duckdb.DuckDBPyConnection | None = None
+        self._open_lock = threading.Lock()
+
+    # --- connection ------------------------------------------------------------------------
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        with self._open_lock:
+            if self._db is None:
+                if not self.read_only:
+                    self.path.mkdir(parents=True, exist_ok=True)
+                config = {"memory_limit": os.environ.get("STOCKLENS_MEMORY_LIMIT", "1GB")}
+                try:
+                    db = duckdb.connect(str(self.db_path), read_only=self.read_only, config=config)
+                except duckdb.IOException as exc:
+                    if "lock" in str(exc).lower():
+                        raise StoreBusy(
+                            f"The store {self.path} is open in another stocklens process (usually the "
+                            "running dashboard), and only one process may write to it. Load the file "
+                            "from the dashboard's Data page, or stop the dashboard and run this again. "
+                            "Nothing was changed."
+                        ) from None
+                    raise
+                if not self.read_only:
+                    db.execute(sql.load("store/schema"))
+                self._db = db
+        return self._db
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of the process's one database object: use one per call or thread."""
+        return self._connect().cursor()
+
+    def close(self) -> None:
+        with self._open_lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def query(self, sql_text: str, params: dict | None = None) -> pl.DataFrame:
+        cur = self.cursor()
+        try:
+            return cur.sql(sql_text, params=params or {}).pl()
+        finally:
+            cur.close()
+
+    def run(self, name: str, params: dict | None = None) -> pl.DataFrame:
+        """Run the named query of queries/ with $named parameters."""
+        return self.query(sql.load(name), params)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def data_version(self) -> int:
+        return int(self.query("select value from meta where key = 'data_version'").item())
+
+    def is_empty(self) -> bool:
+        return self.query("select count(*) from loads where state = 'active'").item() == 0
+
+    def loaded(self) -> pl.DataFrame:
+        return self.run("store/loaded_months")
+
+    def months(self, dataset: str = "orders") -> list[str]:
+        frame = self.query(
+            "select distinct month from loads where state = 'active' and dataset = $dataset "
+            "and month is not null order by month", {"dataset": dataset})
+        return frame.get_column("month").to_list()
+
+    def history(self, dataset: str, month: str | None) -> pl.DataFrame:
+        return self.query(
+            "select load_id, file_name, rows_stored, loaded_at, state from loads "
+            "where dataset = $dataset and month is not distinct from $month order by load_id desc",
+            {"dataset": dataset, "month": month})
+
+    def known_skus(self, dataset: str) -> set[str]:
+        return set(self.run("store/known_skus", {"dataset": dataset}).get_column("sku").to_list())
+
+    def remembered_mapping(self, layout: str) -> dict[str, str] | None:
+        frame = self.query("select mapping from mappings where layout = $layout", {"layout": layout})
+        return json.loads(frame.item()) if frame.height else None
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def save_mapping(self, layout: str, dataset: str, mapping: dict[str, str]) -> None:
+        cur = self.cursor()
+        try:
+            cur.execute(
+                "insert or replace into mappings values ($layout, $dataset, $mapping, now())",
+                {"layout": layout, "dataset": dataset, "mapping": json.dumps(mapping)})
+        finally:
+            cur.close()
+
+    def _archive(self, data: bytes, sha: str, file_name: str) -> Path:
+        ext = PurePath(file_name).suffix.lower()[:12]
+        target = self.archive_dir / sha[:2] / f"{sha}{ext}"
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(target.suffix + f".tmp{os.getpid()}")
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+        return target
+
+    def commit(self, prep: Prepared, data: bytes, *, remember_mapping: bool = True) -> LoadResult:
+        """Store a prepared upload, replacing that dataset's month in one transaction.
+        Identical bytes read the same way as the active load change nothing."""
+        if prep.refused:
+            raise prep.refusal()
+        sha = hashlib.sha256(data).hexdigest()
+        options = json.dumps(prep.options, sort_keys=True)
+        mapping = json.dumps(prep.mapping, sort_keys=True)
+        cur = self.cursor()
+        try:
+            active = cur.execute(
+                "select load_id, sha256, options, mapping, rows_stored from loads where state = 'active' "
+                "and dataset = $dataset and month is not distinct from $month",
+                {"dataset": prep.dataset, "month": prep.month}).fetchone()
+            if active and active[1] == sha and json.loads(active[2]) == json.loads(options) \
+                    and json.loads(active[3]) == json.loads(mapping):
+                return LoadResult("unchanged", active[0], prep.dataset, prep.month, active[4])
+            archived = self._archive(data, sha, prep.file_name)
+            rows = prep.rows
+            cur.register("incoming", rows)
+            cur.execute("begin transaction")
+            try:
+                load_id = cur.execute("select nextval('load_id_seq')").fetchone()[0]
+                cur.execute(
+                    "update loads set state = 'superseded', ended_at = now() where state = 'active' "
+                    "and dataset = $dataset and month is not distinct from $month",
+                    {"dataset": prep.dataset, "month": prep.month})
+                cur.execute(
+                    "insert into loads values ($load_id, $dataset, $month, $file_name, $sha, $archive, "
+                    "$rows_read, $rows_stored, $findings, $notes, $options, $mapping, now(), 'active', null)",
+                    {"load_id": load_id, "dataset": prep.dataset, "month": prep.month,
+                     "file_name": prep.file_name, "sha": sha,
+                     "archive": str(archived.relative_to(self.path)), "rows_read": prep.rows_read,
+                     "rows_stored": rows.height, "findings": json.dumps([f.to_dict() for f in prep.findings],
+                                                                        default=str),
+                     "notes": json.dumps(prep.notes), "options": options, "mapping": mapping})
+                params = {"load_id": load_id}
+                if prep.dataset != "products":
+                    params["month"] = prep.month
+                cur.execute(_INSERT[prep.dataset], params)
+                if remember_mapping:
+                    cur.execute(
+                        "insert or replace into mappings values ($layout, $dataset, $mapping, now())",
+                        {"layout": prep.layout, "dataset": prep.dataset, "mapping": mapping})
+                self._bump(cur)
+                pause = float(os.environ.get("STOCKLENS_TEST_PAUSE_BEFORE_COMMIT", "0") or 0)
+                if pause:  # fault-injection point for the kill -9 test; never set in normal use
+                    print("stocklens: transaction open, pausing before commit", flush=True)
+                    time.sleep(pause)
+                cur.execute("commit")
+            except BaseException:
+                cur.execute("rollback")
+                raise
+            finally:
+                cur.unregister("incoming")
+            return LoadResult("loaded", load_id, prep.dataset, prep.month, rows.height,
+                              active[0] if active else None)
+        finally:
+            cur.close()
+
+    def _bump(self, cur) -> None:
+        cur.execute("update meta set value = value + 1 where key = 'data_version'")
+
+    def _drop_rows(self, cur, dataset: str, load_ids: list[int]) -> None:
+        if load_ids:
+            cur.execute(_DELETE_ROWS[dataset], {"ids": load_ids})
+
+    def undo(self, dataset: str, month: str | None) -> int | None:
+        """Undo the active load of (dataset, month): the previous version becomes active again
+        (or the month becomes empty). Returns the load now active, or None."""
+        cur = self.cursor()
+        try:
+            cur.execute("begin transaction")
+            try:
+                active = cur.execute(
+                    "select load_id from loads where state = 'active' and dataset = $d "
+                    "and month is not distinct from $m", {"d": dataset, "m": month}).fetchone()
+                if active is None:
+                    raise ValueError(f"nothing to undo: no {dataset} loaded for {month or 'the store'}")
+                previous = cur.execute(
+                    "select max(load_id) from loads where state = 'superseded' and dataset = $d "
+                    "and month is not distinct from $m", {"d": dataset, "m": month}).fetchone()[0]
+                cur.execute("update loads set state = 'undone', ended_at = now() where load_id = $id",
+                            {"id": active[0]})
+                self._drop_rows(cur, dataset, [active[0]])
+                if previous is not None:
+                    cur.execute("update loads set state = 'active', ended_at = null where load_id = $id",
+                                {"id": previous})
+                self._bump(cur)
+                cur.execute("commit")
+            except BaseException:
+                cur.execute("rollback")
+                raise
+            return previous
+        finally:
+            cur.close()
+
+    def delete_month(self, dataset: str, month: str | None) -> int:
+        """Remove a dataset's month (all its versions). The archived files stay. Returns loads removed."""
+        cur = self.cursor()
+        try:
+            cur.execute("begin transaction")
+            try:
+                ids = [r[0] for r in cur.execute(
+                    "select load_id from loads where state in ('active', 'superseded') and dataset = $d "
+                    "and month is not distinct from $m", {"d": dataset, "m": month}).fetchall()]
+                if not ids:
+                    raise ValueError(f"nothing to delete: no {dataset} loaded for {month or 'the store'}")
+                cur.execute("update loads set state = 'deleted', ended_at = now() where list_contains($ids, load_id)",
+                            {"ids": ids})
+                self._drop_rows(cur, dataset, ids)
+                self._bump(cur)
+                cur.execute("commit")
+            except BaseException:
+                cur.execute("rollback")
+                raise
+            return len(ids)
+        finally:
+            cur.close()
+
+
+def load_file(store: Store, path: str | os.PathLike, **kwargs) -> tuple[Prepared, LoadResult | None]:
+    """Prepare and store one file from disk (the CLI's and the demo's path)."""
+    from .importer import prepare
+
+    p = Path(path)
+    data = p.read_bytes()
+    prep = prepare(data, p.name, store=store, **kwargs)
+    if prep.refused:
+        return prep, None
+    return prep, store.commit(prep, data)

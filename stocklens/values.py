@@ -1,0 +1,197 @@
+"""Strict parsing of text cells into numbers and dates.
+
+Every cell arrives as text. A non-empty cell that does not parse is an error reported with its
+row, column and value; nothing is silently turned into null or truncated (kpi-book section 4).
+Formats are detected per file (decimal separator) or per column (date order) from the values
+themselves, and what was detected is reported back to the user.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+# Currency symbols and codes that may surround an amount.
+_CURRENCY = r"(?:[$€£¥]|USD|EUR|GBP|CHF)?"
+_NUM_POINT = (
+    r"^\s*" + _CURRENCY + r"\s*[+-]?" + _CURRENCY + r"\s*"
+    r"(?:\d+|\d{1,3}(?:,\d{3})+|\d{1,3}(?:'\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)?"
+    r"(?:\.\d+)?(?:[eE][+-]?\d+)?\s*-?\s*" + _CURRENCY + r"\s*$"
+)
+_NUM_COMMA = (
+    r"^\s*" + _CURRENCY + r"\s*[+-]?" + _CURRENCY + r"\s*"
+    r"(?:\d+|\d{1,3}(?:\.\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)?"
+    r"(?:,\d+)?\s*-?\s*" + _CURRENCY + r"\s*$"
+)
+_HAS_DIGIT = r"\d"
+
+
+def detect_decimal_separator(samples: list[str], delimiter: str | None = None) -> str:
+    """Decide whether ',' or '.' is the decimal separator from number-like cells.
+
+    A value with both separators decides by whichever comes last; a value with one separator
+    followed by other than exactly three digits decides for that separator. Values like 1,234
+    or 1.234 are ambiguous and decide nothing. With no evidence, a ';'-separated file is taken
+    as European (decimal comma), anything else as decimal point.
+    """
+    comma = point = 0
+    for raw in samples:
+        v = raw.strip().rstrip("-").strip()
+        if not v:
+            continue
+        last_c, last_p = v.rfind(","), v.rfind(".")
+        if last_c >= 0 and last_p >= 0:
+            if last_c > last_p:
+                comma += 1
+            else:
+                point += 1
+        elif last_c >= 0:
+            if not re.fullmatch(r"[^,]*\d,\d{3}", v) or re.search(r"\D0,\d{3}$|^0,\d{3}$", v):
+                comma += 1
+        elif last_p >= 0:
+            if not re.fullmatch(r"[^.]*\d\.\d{3}", v) or re.search(r"\D0\.\d{3}$|^0\.\d{3}$", v):
+                point += 1
+    if comma > point:
+        return ","
+    if point > comma:
+        return "."
+    return "," if delimiter == ";" else "."
+
+
+def parse_number(col: pl.Expr, decimal: str) -> pl.Expr:
+    """Text -> Float64, null where the text is empty or not a number (callers flag the latter)."""
+    s = col.str.strip_chars()
+    pattern = _NUM_POINT if decimal == "." else _NUM_COMMA
+    ok = s.str.contains(pattern) & s.str.contains(_HAS_DIGIT)
+    negative_suffix = s.str.contains(r"\d\s*-\s*" + _CURRENCY + r"\s*$")  # SAP style "5-"
+    cleaned = s.str.replace_all(r"[$€£¥\s\u00a0\u202f']|USD|EUR|GBP|CHF", "")
+    if decimal == ".":
+        cleaned = cleaned.str.replace_all(",", "")
+    else:
+        cleaned = cleaned.str.replace_all(r"\.", "").str.replace(",", ".", literal=True)
+    cleaned = cleaned.str.replace(r"-$", "")
+    value = cleaned.cast(pl.Float64, strict=False)
+    value = pl.when(negative_suffix).then(-value).otherwise(value)
+    return pl.when(ok).then(value).otherwise(None)
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+_TIME_TAIL = (
+    r"(?:\s*,?\s*[T ]?\s*\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?"
+    r"\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})?)?\s*$"
+)
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january", "ene", "enero", "gen", "gennaio"),
+            ("feb", "february", "febrero", "febbraio"),
+            ("mar", "march", "marzo", "mär", "märz"),
+            ("apr", "april", "abr", "abril", "aprile"),
+            ("may", "mai", "mayo", "mag", "maggio"),
+            ("jun", "june", "juni", "junio", "giu", "giugno"),
+            ("jul", "july", "juli", "julio", "lug", "luglio"),
+            ("aug", "august", "ago", "agosto"),
+            ("sep", "sept", "september", "septiembre", "set", "settembre"),
+            ("oct", "october", "okt", "oktober", "octubre", "ott", "ottobre"),
+            ("nov", "november", "noviembre", "novembre"),
+            ("dec", "december", "dez", "dezember", "dic", "diciembre", "dicembre"),
+        ]
+    )
+    for m in names
+}
+
+# Each layout: (name, regex with groups a, b, c and a note on their meaning)
+_LAYOUTS = {
+    "iso": r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME_TAIL,
+    "ymd_slash": r"^\s*(\d{4})/(\d{1,2})/(\d{1,2})" + _TIME_TAIL,
+    "slash": r"^\s*(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})" + _TIME_TAIL,
+    "dot": r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})" + _TIME_TAIL,
+    "dash": r"^\s*(\d{1,2})-(\d{1,2})-(\d{4})" + _TIME_TAIL,
+    "compact": r"^\s*(\d{4})(\d{2})(\d{2})\s*$",
+    "dmonthy": r"^\s*(\d{1,2})[ -]([A-Za-zä]{3,9})\.?[ -,]*(\d{4}|\d{2})" + _TIME_TAIL,
+    "monthdy": r"^\s*([A-Za-zä]{3,9})\.? (\d{1,2}),? (\d{4})" + _TIME_TAIL,
+    "excel_serial": r"^\s*(\d{5})(?:\.\d+)?\s*$",
+}
+
+
+@dataclass(frozen=True)
+class DateFormat:
+    layout: str
+    day_first: bool = False
+
+    @property
+    def label(self) -> str:
+        return {
+            "iso": "YYYY-MM-DD",
+            "ymd_slash": "YYYY/MM/DD",
+            "slash": "DD/MM/YYYY" if self.day_first else "MM/DD/YYYY",
+            "dot": "DD.MM.YYYY",
+            "dash": "DD-MM-YYYY",
+            "compact": "YYYYMMDD",
+            "dmonthy": "DD Mon YYYY",
+            "monthdy": "Mon DD, YYYY",
+            "excel_serial": "Excel serial day number",
+        }[self.layout]
+
+
+def detect_date_format(values: list[str]) -> DateFormat | None:
+    """The layout that reads the most of these values; for d/m vs m/d, the values decide
+    (a first number above 12 means day first); undecided slash dates are read month first,
+    as US exports (Shopify, QuickBooks) write them, and the report says so."""
+    vals = [v for v in values if v and v.strip()]
+    if not vals:
+        return None
+    best, best_hits = None, 0
+    for layout, rx in _LAYOUTS.items():
+        hits = sum(1 for v in vals if re.match(rx, v))
+        if hits > best_hits:
+            best, best_hits = layout, hits
+    if best is None:
+        return None
+    day_first = best in ("dot", "dash", "dmonthy")
+    if best == "slash":
+        firsts, seconds = [], []
+        for v in vals:
+            m = re.match(_LAYOUTS["slash"], v)
+            if m:
+                firsts.append(int(m.group(1)))
+                seconds.append(int(m.group(2)))
+        if any(f > 12 for f in firsts) and not any(s > 12 for s in seconds):
+            day_first = True
+    return DateFormat(best, day_first)
+
+
+def _two_digit_year(y: pl.Expr) -> pl.Expr:
+    return pl.when(y < 100).then(pl.when(y < 70).then(y + 2000).otherwise(y + 1900)).otherwise(y)
+
+
+def parse_date(col: pl.Expr, fmt: DateFormat | None) -> pl.Expr:
+    """Text -> Date (the calendar date as written; a time or UTC offset is dropped)."""
+    if fmt is None:
+        return pl.lit(None, dtype=pl.Date)
+    s = col.str.strip_chars()
+    rx = _LAYOUTS[fmt.layout]
+    if fmt.layout == "excel_serial":
+        n = s.str.extract(rx, 1).cast(pl.Int32, strict=False)
+        ok = n.is_between(20000, 80000)  # 1954..2119: outside that it is not a date
+        return pl.when(ok).then(pl.date(1899, 12, 30) + pl.duration(days=n)).otherwise(None)
+    g1, g2, g3 = (s.str.extract(rx, i) for i in (1, 2, 3))
+    if fmt.layout in ("iso", "ymd_slash", "compact"):
+        y, m, d = g1.cast(pl.Int32), g2.cast(pl.Int32), g3.cast(pl.Int32)
+    elif fmt.layout == "dmonthy":
+        d, y = g1.cast(pl.Int32), _two_digit_year(g3.cast(pl.Int32))
+        m = g2.str.to_lowercase().replace_strict(_MONTHS, default=None, return_dtype=pl.Int32)
+    elif fmt.layout == "monthdy":
+        m = g1.str.to_lowercase().replace_strict(_MONTHS, default=None, return_dtype=pl.Int32)
+        d, y = g2.cast(pl.Int32), g3.cast(pl.Int32)
+    else:
+        a, b = g1.cast(pl.Int32), g2.cast(pl.Int32)
+        y = _two_digit_year(g3.cast(pl.Int32))
+        d, m = (a, b) if fmt.day_first else (b, a)
+    text = pl.format("{}-{}-{}", y.cast(pl.String).str.zfill(4), m.cast(pl.String).str.zfill(2),
+                     d.cast(pl.String).str.zfill(2))
+    # strict=False gives null for impossible dates (2024-02-30); callers flag those as errors.
+    return text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
