@@ -13,3 +13,8 @@ def load(name: str) -> str:
     if not path.is_file():
         raise FileNotFoundError(f"no query {name!r} at {path}")
     return path.read_text(encoding="utf-8")
+
+
+def staging() -> list[str]:
+    """Names of the staging definitions (views and table macros), in their numbered order."""
+    return [f"staging/{p.stem}" for p in sorted((QUERIES / "staging").glob("*.sql"))]

@@ -97,6 +97,9 @@ class Store:
                     raise
                 if not self.read_only:
                     db.execute(sql.load("store/schema"))
+                    # The KPI layers' views and macros come from this code, never from an old file.
+                    for name in sql.staging():
+                        db.execute(sql.load(name))
                 self._db = db
         return self._db
 

@@ -1,0 +1,10 @@
+-- stale_open_lines: lines still open at t = E(M) whose last version is from an earlier upload:
+-- a later orders file did not list them, so their state was never refreshed (shipped or closed
+-- lines that an "open lines only" export drops stay open here). Zero rows = pass.
+-- grain: one row per line. parameters: $month, $promise_days. inputs: line_states.
+select order_id, line_key, sku, customer, order_date, open_qty, last_reported_month
+from line_states([$month], $promise_days, null::varchar[], null::varchar[], null::varchar[], null::varchar[])
+where open_qty > 0
+  and last_reported_month < $month
+  and exists (select 1 from uploaded_months where dataset = 'orders' and month = $month)
+order by last_reported_month, order_date, order_id

@@ -1,0 +1,43 @@
+-- sku_stock(months, excess_months, locations, categories, suppliers): per SKU on hand at M
+-- (months with a stock upload) with its recent shipments, days of supply, dead and excess stock
+-- (kpi-book 3, Inventory): "in the N days up to t" = dated after t - N and on or before t;
+-- monthly_demand = shipment units dated in the 6 calendar months ending at M, / 6.
+-- grain: report_month x sku. inputs: stock_states, shipment_events.
+create or replace macro sku_stock(months, excess_months, locations, categories, suppliers) as table
+with
+stock_now as (
+    select * from stock_states(months, locations, categories, suppliers)
+),
+shipped as (
+    select
+        report_month,
+        sku,
+        coalesce(sum(units) filter (where shipped_on > as_of - interval 90 day and shipped_on <= as_of), 0)
+            as shipped_units_90d,
+        coalesce(bool_or(units > 0) filter (where shipped_on > as_of - interval 180 day and shipped_on <= as_of), false)
+            as has_shipment_180d,
+        coalesce(sum(units) filter (where shipped_on >= month_start - interval 5 month and shipped_on <= as_of), 0)
+            as shipped_units_6m,
+        coalesce(sum(units) filter (where shipped_on >= month_start and shipped_on <= as_of), 0)
+            as shipped_units_month,
+    from shipment_events(months, null::varchar[], locations, categories, suppliers)
+    group by report_month, sku
+),
+final as (
+    select
+        s.*,
+        coalesce(sh.shipped_units_90d, 0) as shipped_units_90d,
+        coalesce(sh.shipped_units_6m, 0) as shipped_units_6m,
+        coalesce(sh.shipped_units_month, 0) as shipped_units_month,
+        coalesce(sh.shipped_units_6m, 0) / 6 as monthly_demand,
+        s.on_hand / nullif(coalesce(sh.shipped_units_90d, 0) / 90, 0) as days_of_supply,
+        s.on_hand > 0 and not coalesce(sh.has_shipment_180d, false) as is_dead,
+        greatest(0, s.on_hand - excess_months * coalesce(sh.shipped_units_6m, 0) / 6) as excess_units,
+    from stock_now as s
+    left join shipped as sh using (report_month, sku)
+)
+select
+    *,
+    case when is_dead then on_hand * unit_cost end as dead_value,
+    excess_units * unit_cost as excess_value,
+from final;

@@ -1,0 +1,124 @@
+-- inventory_months(last_month, n_months, carrying_rate, by_category, locations, categories, suppliers):
+-- inventory value, COGS, average inventory, monthly and annual turnover, DIO and holding cost
+-- for each of the n months ending at last_month (kpi-book 3, Inventory), each as reported at
+-- that month. Stock figures are null for a month without a stock upload; SKUs and events with
+-- unknown cost are left out and counted. An empty warehouse (nothing on hand) is worth 0.
+-- by_category = true gives the same per product category ('(no category)' without one).
+-- grain: one row per month (x category). inputs: stock_states, shipment_events, sku_costs, uploaded_months.
+create or replace macro inventory_months(last_month, n_months, carrying_rate, by_category, locations, categories, suppliers) as table
+with
+span as (
+    -- the months shown, plus 12 before them: the previous month and the 12-month windows
+    select * from report_months(list_transform(range(n_months + 12),
+        lambda i: strftime(strptime(last_month, '%Y-%m') - to_months(i::integer), '%Y-%m')))
+),
+span_list as (
+    select list(report_month) as months from span
+),
+stock_months as (
+    select month as report_month from uploaded_months where dataset = 'stock'
+),
+stock_values as (
+    select
+        report_month,
+        case when by_category then coalesce(category, '(no category)') else 'all' end as group_key,
+        sum(on_hand) as inventory_units,
+        sum(stock_value) as known_value,
+        count(*) filter (where on_hand > 0) as count_skus_on_hand,
+        count(*) filter (where on_hand > 0 and unit_cost is null) as count_skus_unknown_cost,
+    from stock_states((select months from span_list), locations, categories, suppliers)
+    group by all
+),
+shipments_in_month as (
+    select
+        e.report_month,
+        case when by_category then coalesce(e.category, '(no category)') else 'all' end as group_key,
+        e.sku,
+        sum(e.units) as units,
+    from shipment_events((select months from span_list), null::varchar[], locations, categories, suppliers) as e
+    where e.shipped_on >= e.month_start and e.shipped_on <= e.as_of
+    group by all
+),
+cogs as (
+    select
+        s.report_month,
+        s.group_key,
+        sum(s.units * c.unit_cost) as known_cogs,
+        count(*) filter (where c.unit_cost is not null) as count_skus_known_cost,
+        count(*) filter (where c.unit_cost is null) as count_skus_cogs_unknown_cost,
+        sum(s.units) filter (where c.unit_cost is null) as units_cogs_unknown_cost,
+    from shipments_in_month as s
+    left join sku_costs((select months from span_list)) as c using (report_month, sku)
+    group by s.report_month, s.group_key
+),
+groups as (
+    select 'all' as group_key where not by_category
+    union
+    select group_key from stock_values
+    union
+    select group_key from cogs
+),
+monthly as (
+    select
+        sp.report_month,
+        g.group_key,
+        sp.month_start,
+        year(sp.month_start) * 12 + month(sp.month_start) as month_index,
+        sm.report_month is not null as has_stock_upload,
+        case when sm.report_month is not null then coalesce(v.inventory_units, 0) end as inventory_units,
+        case
+            when sm.report_month is null then null
+            when coalesce(v.count_skus_on_hand, 0) = 0 then 0
+            when v.count_skus_on_hand = v.count_skus_unknown_cost then null
+            else v.known_value
+        end as inventory_value,
+        case when sm.report_month is not null then coalesce(v.count_skus_unknown_cost, 0) end
+            as count_skus_unknown_cost,
+        case
+            when c.report_month is null then 0
+            when c.count_skus_known_cost = 0 then null
+            else c.known_cogs
+        end as cogs,
+        coalesce(c.count_skus_cogs_unknown_cost, 0) as count_skus_cogs_unknown_cost,
+    from span as sp
+    cross join groups as g
+    left join stock_months as sm using (report_month)
+    left join stock_values as v using (report_month, group_key)
+    left join cogs as c using (report_month, group_key)
+),
+with_average as (
+    select
+        *,
+        case
+            when has_stock_upload and lag(has_stock_upload) over by_month
+                 and lag(month_index) over by_month = month_index - 1
+                then (lag(inventory_value) over by_month + inventory_value) / 2
+            when has_stock_upload then inventory_value
+        end as avg_inventory_value,
+    from monthly
+    window by_month as (partition by group_key order by month_index)
+),
+with_annual as (
+    select
+        *,
+        cogs / nullif(avg_inventory_value, 0) as turnover_monthly,
+        avg_inventory_value * carrying_rate / 12 as holding_cost,
+        -- over those of the 12 months ending at M that have a stock upload (n of them)
+        sum(cogs) filter (where has_stock_upload) over last_12 as cogs_12m,
+        avg(avg_inventory_value) filter (where has_stock_upload) over last_12 as mean_avg_inventory_12m,
+        count(*) filter (where has_stock_upload) over last_12 as count_stock_months_12m,
+    from with_average
+    window last_12 as (partition by group_key order by month_index range between 11 preceding and current row)
+),
+final as (
+    select
+        *,
+        cogs_12m / nullif(mean_avg_inventory_12m, 0) * 12 / nullif(count_stock_months_12m, 0) as turnover_annual,
+    from with_annual
+)
+select
+    *,
+    365 / nullif(turnover_annual, 0) as dio_days,
+from final
+where report_month >= strftime(strptime(last_month, '%Y-%m') - to_months((n_months - 1)::integer), '%Y-%m')
+order by group_key, report_month;

@@ -1,0 +1,35 @@
+-- sku_backorders(months, promise_days, customers, locations, categories, suppliers): per month M
+-- of `months` that has both an orders and a stock upload, and per SKU with open demand at
+-- t = E(M) as reported at M: demand(s), on_hand(s, M) (0 without a stock row) and
+-- backorder_units(s) = max(0, demand - on_hand), with the customers, lines and orders affected.
+-- grain: report_month x sku. inputs: line_states, stock_states, uploaded_months.
+create or replace macro sku_backorders(months, promise_days, customers, locations, categories, suppliers) as table
+with
+counted_months as (
+    select month as report_month from uploaded_months where dataset = 'orders' and list_contains(months, month)
+    intersect
+    select month from uploaded_months where dataset = 'stock' and list_contains(months, month)
+),
+demand as (
+    select
+        report_month,
+        sku,
+        sum(open_qty) as open_demand,
+        count(distinct customer) as count_customers,
+        count(*) as count_lines,
+        count(distinct order_id) as count_orders,
+        min(order_date) as oldest_order_date,
+    from line_states(months, promise_days, customers, locations, categories, suppliers)
+    where open_qty > 0
+    group by report_month, sku
+),
+final as (
+    select
+        d.*,
+        coalesce(s.on_hand, 0) as on_hand,
+        greatest(0, d.open_demand - coalesce(s.on_hand, 0)) as backorder_units,
+    from demand as d
+    join counted_months as m using (report_month)
+    left join stock_states(months, locations, categories, suppliers) as s using (report_month, sku)
+)
+select * from final;

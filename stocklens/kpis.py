@@ -1,0 +1,245 @@
+"""The KPI engine: the registry of every KPI and the runner of the SQL in queries/.
+
+Every number of kpi-book section 3 is computed by one query file in queries/kpis/ (on the
+staging views and macros of queries/staging/); this module only binds $named parameters,
+runs queries, and assembles the CLI's JSON. Labels, units and definitions live in REGISTRY,
+and every page, tooltip, export and the CLI read them from there.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from . import settings as settings_mod
+from . import sql
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class KPI:
+    id: str
+    label: str
+    unit: str  # units | currency | days | ratio | percent | count | per_year | per_month
+    definition: str
+    query: str  # queries/kpis/<query>.sql
+    column: str | None = None  # column of the query's one-row result; defaults to id
+    good: str = "neutral"  # up | down | neutral: which way is better, for tile deltas
+
+    @property
+    def fmt(self) -> str:
+        return {"currency": "{:,.0f}", "units": "{:,.0f}", "days": "{:,.1f}", "percent": "{:.1%}",
+                "ratio": "{:.2f}", "count": "{:,.0f}", "per_year": "{:.2f}×", "per_month": "{:.2f}×"}[self.unit]
+
+    def format(self, value) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        return self.fmt.format(value)
+
+
+REGISTRY: dict[str, KPI] = {k.id: k for k in [
+    KPI("backlog_units", "Backlog units", "units",
+        "Open customer demand at month end: ordered minus shipped minus cancelled, over lines ordered "
+        "by then (returns left out).", "backlog_totals", good="down"),
+    KPI("backlog_value", "Backlog value", "currency",
+        "Open units times unit price; lines without a price add 0 (their count is shown).",
+        "backlog_totals", good="neutral"),
+    KPI("backlog_lines", "Open lines", "count", "Order lines with open units at month end.",
+        "backlog_totals", good="down"),
+    KPI("backlog_orders", "Open orders", "count", "Distinct orders with at least one open line.",
+        "backlog_totals", good="down"),
+    KPI("avg_age_days", "Average backlog age", "days",
+        "Unit-weighted mean age of open units, age = month end minus order date, in days.",
+        "backlog_totals", good="down"),
+    KPI("past_due_units", "Past-due units", "units",
+        "Open units of lines whose due date (promised date, else order date + default promise days) is "
+        "before month end.", "backlog_totals", good="down"),
+    KPI("past_due_share", "Past-due share", "percent", "Past-due units divided by backlog units.",
+        "backlog_totals", good="down"),
+    KPI("backorder_units", "Backorder units", "units",
+        "Per SKU, open demand minus on hand (at least 0), summed: demand that stock cannot cover. "
+        "Unknown without both the orders and the stock file of the month.", "backorder_totals", good="down"),
+    KPI("backordered_skus", "Backordered SKUs", "count", "SKUs with backorder units above 0.",
+        "backorder_totals", good="down"),
+    KPI("backorder_rate", "Backorder rate", "percent", "Backorder units divided by backlog units.",
+        "backorder_totals", good="down"),
+    KPI("months_backordered", "Months backordered", "count",
+        "In the last 12 months ending at the month (setting), the months in which the SKU had backorder "
+        "units; only months with both an orders and a stock file count.", "frequently_backordered",
+        good="down"),
+    KPI("fill_rate_units", "Fill rate (units)", "percent",
+        "For lines ordered in the month: units shipped by their due date (up to the net ordered) divided "
+        "by net ordered units. Provisional until the next month is loaded.", "fill_rate", good="up"),
+    KPI("fill_rate_lines", "Fill rate (lines)", "percent",
+        "Share of lines ordered in the month that were shipped in full by their due date.", "fill_rate",
+        good="up"),
+    KPI("fill_rate_orders", "Fill rate (orders)", "percent",
+        "Share of orders placed in the month whose every line was shipped in full by its due date.",
+        "fill_rate", good="up"),
+    KPI("inventory_units", "Inventory units", "units",
+        "Sum over SKUs of on hand (a SKU's rows summed, at least 0) at month end.", "inventory_turnover"),
+    KPI("inventory_value", "Inventory value", "currency",
+        "Sum over SKUs of on hand times unit cost; SKUs with unknown cost are left out and counted.",
+        "inventory_turnover", good="down"),
+    KPI("cogs", "COGS", "currency",
+        "Cost of goods sold: shipment units dated in the month times the SKU's unit cost.",
+        "inventory_turnover", good="neutral"),
+    KPI("avg_inventory_value", "Average inventory", "currency",
+        "Mean of last month's and this month's inventory value when both stock files exist, else this "
+        "month's.", "inventory_turnover", good="down"),
+    KPI("turnover_monthly", "Monthly turnover", "per_month",
+        "COGS of the month divided by average inventory value.", "inventory_turnover", good="up"),
+    KPI("turnover_annual", "Annual turnover", "per_year",
+        "Over the months of the last 12 with a stock file (n): their COGS divided by the mean of their "
+        "average inventory, times 12 / n.", "inventory_turnover", good="up"),
+    KPI("dio_days", "Days inventory outstanding", "days", "365 divided by annual turnover.",
+        "inventory_turnover", good="down"),
+    KPI("holding_cost", "Holding cost", "currency",
+        "Average inventory value times the yearly carrying rate (capital, storage, service and risk) "
+        "divided by 12.", "inventory_turnover", good="down"),
+    KPI("dead_stock_value", "Dead stock value", "currency",
+        "Value of SKUs on hand with no positive shipment in the 180 days up to month end.",
+        "inventory_turnover", good="down"),
+    KPI("excess_stock_value", "Excess stock value", "currency",
+        "Value of stock above excess months (setting, 6) of monthly demand, demand = shipments of the "
+        "last 6 calendar months / 6.", "inventory_turnover", good="down"),
+    KPI("days_of_supply", "Days of supply", "days",
+        "On hand divided by average daily shipment units of the last 90 days.", "stock_by_sku"),
+]}
+
+BRIDGE_LABELS = {"opening": "Opening backlog", "new": "New orders", "shipped": "Shipped",
+                 "cancelled": "Cancelled", "restated": "Restated", "closing": "Closing backlog"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Global filters; an empty tuple keeps everything."""
+    categories: tuple[str, ...] = ()
+    suppliers: tuple[str, ...] = ()
+    locations: tuple[str, ...] = ()
+    customers: tuple[str, ...] = ()
+
+    def params(self) -> dict:
+        return {k: (list(v) if v else None) for k, v in
+                (("categories", self.categories), ("suppliers", self.suppliers),
+                 ("locations", self.locations), ("customers", self.customers))}
+
+
+@dataclass
+class Context:
+    month: str
+    settings: Settings = field(default_factory=Settings)
+    filters: Filters = field(default_factory=Filters)
+
+    def params(self) -> dict:
+        s = self.settings
+        return {
+            "month": self.month,
+            "promise_days": s.default_promise_days,
+            "age_bounds": list(s.age_bounds),
+            "age_labels": s.age_labels,
+            "carrying_rate": s.carrying_rate,
+            "carrying_parts": {"capital": s.carrying_capital, "storage": s.carrying_storage,
+                               "service": s.carrying_service, "risk": s.carrying_risk},
+            "frequent_months": s.frequent_backorder_months,
+            "excess_months": s.excess_months,
+            "window": window(self.month, s.backorder_window_months),
+            **self.filters.params(),
+        }
+
+
+def window(month: str, n: int) -> list[str]:
+    """The n months ending at month, oldest first."""
+    y, m = int(month[:4]), int(month[5:7])
+    out = []
+    for _ in range(n):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return out[::-1]
+
+
+def previous_month(month: str, years: int = 0) -> str:
+    y, m = int(month[:4]), int(month[5:7])
+    if years:
+        return f"{y - years:04d}-{m:02d}"
+    return f"{y - 1:04d}-12" if m == 1 else f"{y:04d}-{m - 1:02d}"
+
+
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+def run(store, query: str, ctx: Context, **extra) -> pl.DataFrame:
+    """Run queries/<query>.sql with the context's parameters (only those the query names)."""
+    text = sql.load(query if "/" in query else f"kpis/{query}")
+    available = {**ctx.params(), **extra}
+    wanted = set(_PARAM.findall(text))
+    missing = wanted - available.keys()
+    if missing:
+        raise KeyError(f"query {query} needs parameters {sorted(missing)}")
+    return store.query(text, {k: available[k] for k in wanted})
+
+
+def _clean(value):
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return value  # keep floats as floats: 12.0 stays a number, JSON writes 12.0
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _one_row(frame: pl.DataFrame) -> dict:
+    return {k: _clean(v) for k, v in frame.row(0, named=True).items()} if frame.height else {}
+
+
+def kpis_for_month(store, month: str, *, settings: Settings | None = None,
+                   filters: Filters | None = None) -> dict:
+    """Every KPI of kpi-book section 5's JSON for one month, null where the book says unknown."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month or ""):
+        raise ValueError(f"month {month!r} is not of the form YYYY-MM")
+    ctx = Context(month, settings or settings_mod.load(store), filters or Filters())
+    backlog = _one_row(run(store, "backlog_totals", ctx))
+    buckets = run(store, "backlog_age_buckets", ctx)
+    bridge = _one_row(run(store, "backlog_bridge", ctx))
+    backorders = _one_row(run(store, "backorder_totals", ctx))
+    fill = _one_row(run(store, "fill_rate", ctx))
+    stock = _one_row(run(store, "inventory_turnover", ctx))
+    has_orders = backlog.get("backlog_units") is not None
+    frequent = None
+    if backorders.get("backorder_units") is not None:
+        frequent = [{"sku": r["sku"], "months_backordered": r["months_backordered"],
+                     "backorder_units": _clean(r["backorder_units"])}
+                    for r in run(store, "frequently_backordered", ctx).iter_rows(named=True)]
+    return {
+        "month": month,
+        "backlog_units": backlog.get("backlog_units"),
+        "backlog_value": backlog.get("backlog_value"),
+        "backlog_lines": backlog.get("backlog_lines"),
+        "backlog_orders": backlog.get("backlog_orders"),
+        "avg_age_days": backlog.get("avg_age_days"),
+        "past_due_units": backlog.get("past_due_units"),
+        "age_buckets": ({r["age_bucket"]: _clean(r["backlog_units"]) for r in buckets.iter_rows(named=True)}
+                        if has_orders else {label: None for label in ctx.settings.age_labels}),
+        "bridge": {k: bridge.get(k) for k in ("opening", "new", "shipped", "cancelled", "restated", "closing")},
+        "backorder_units": backorders.get("backorder_units"),
+        "backordered_skus": backorders.get("backordered_skus"),
+        "backorder_rate": backorders.get("backorder_rate"),
+        "frequently_backordered": frequent,
+        "fill_rate_units": fill.get("fill_rate_units"),
+        "fill_rate_lines": fill.get("fill_rate_lines"),
+        "fill_rate_orders": fill.get("fill_rate_orders"),
+        "inventory_units": stock.get("inventory_units"),
+        "inventory_value": stock.get("inventory_value"),
+        "cogs": stock.get("cogs"),
+        "avg_inventory_value": stock.get("avg_inventory_value"),
+        "turnover_monthly": stock.get("turnover_monthly"),
+        "turnover_annual": stock.get("turnover_annual"),
+        "dio_days": stock.get("dio_days"),
+        "holding_cost": stock.get("holding_cost"),
+        "dead_stock_value": stock.get("dead_stock_value"),
+        "excess_stock_value": stock.get("excess_stock_value"),
+    }

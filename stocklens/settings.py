@@ -1,0 +1,101 @@
+"""KPI settings (kpi-book defaults), stored with the data so every screen and the CLI agree."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+
+
+@dataclass(frozen=True)
+class Settings:
+    age_bounds: tuple[int, ...] = (30, 60, 90, 180)
+    default_promise_days: int = 7
+    # carrying rate per year, split into its parts; carrying_rate is their sum (book default 0.25)
+    carrying_capital: float = 0.12
+    carrying_storage: float = 0.06
+    carrying_service: float = 0.03
+    carrying_risk: float = 0.04
+    frequent_backorder_months: int = 3
+    backorder_window_months: int = 12
+    excess_months: int = 6
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def carrying_rate(self) -> float:
+        return round(self.carrying_capital + self.carrying_storage + self.carrying_service + self.carrying_risk, 10)
+
+    @property
+    def age_labels(self) -> list[str]:
+        """[30, 60, 90, 180] -> 0-30, 31-60, 61-90, 91-180, 181+"""
+        labels, low = [], 0
+        for b in self.age_bounds:
+            labels.append(f"{low}-{b}")
+            low = b + 1
+        labels.append(f"{low}+")
+        return labels
+
+    def validate(self) -> list[str]:
+        errors = []
+        b = list(self.age_bounds)
+        if not b or any(x <= 0 for x in b) or b != sorted(set(b)):
+            errors.append("age bucket bounds must be increasing positive whole days, e.g. 30, 60, 90, 180")
+        if self.default_promise_days < 0:
+            errors.append("default promise days cannot be negative")
+        for part in ("carrying_capital", "carrying_storage", "carrying_service", "carrying_risk"):
+            if not 0 <= getattr(self, part) <= 2:
+                errors.append(f"{part.replace('_', ' ')} must be a yearly rate between 0 and 2 (0.10 = 10%)")
+        if not 1 <= self.backorder_window_months <= 36:
+            errors.append("the backorder window must be 1 to 36 months")
+        if not 1 <= self.frequent_backorder_months <= self.backorder_window_months:
+            errors.append("the frequent-backorder threshold must be between 1 and the window")
+        if self.excess_months <= 0:
+            errors.append("excess months must be positive")
+        return errors
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d.pop("extra")
+        d["age_bounds"] = list(self.age_bounds)
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict) -> Settings:
+        names = {f.name for f in fields(cls)} - {"extra"}
+        kwargs = {k: v for k, v in d.items() if k in names}
+        if "age_bounds" in kwargs:
+            kwargs["age_bounds"] = tuple(int(x) for x in kwargs["age_bounds"])
+        if "carrying_rate" in d and not any(k.startswith("carrying_") and k != "carrying_rate" for k in d):
+            # a bare carrying rate (CLI --carrying-rate) keeps the default split's proportions
+            base = cls()
+            scale = float(d["carrying_rate"]) / base.carrying_rate
+            for part in ("carrying_capital", "carrying_storage", "carrying_service", "carrying_risk"):
+                kwargs[part] = round(getattr(base, part) * scale, 10)
+        return cls(**kwargs)
+
+    def with_rate(self, carrying_rate: float) -> Settings:
+        """The same split, scaled to a new total rate."""
+        scale = carrying_rate / self.carrying_rate if self.carrying_rate else 0
+        return Settings.from_json({**self.to_json(), **{
+            p: getattr(self, p) * scale
+            for p in ("carrying_capital", "carrying_storage", "carrying_service", "carrying_risk")}})
+
+
+def load(store) -> Settings:
+    frame = store.query("select value from settings where key = 'kpi'")
+    if frame.height == 0:
+        return Settings()
+    return Settings.from_json(json.loads(frame.item()))
+
+
+def save(store, settings: Settings) -> None:
+    errors = settings.validate()
+    if errors:
+        raise ValueError("; ".join(errors))
+    cur = store.cursor()
+    try:
+        cur.execute("begin transaction")
+        cur.execute("insert or replace into settings values ('kpi', $value)",
+                    {"value": json.dumps(settings.to_json())})
+        cur.execute("update meta set value = value + 1 where key = 'data_version'")
+        cur.execute("commit")
+    finally:
+        cur.close()
