@@ -130,6 +130,8 @@ class Filters:
 
 @dataclass
 class Context:
+    """What a query is asked for: the month M (queries over several months get $months, by
+    default [M]; pass months=window(M, 12) to run for a trend), the settings and the filters."""
     month: str
     settings: Settings = field(default_factory=Settings)
     filters: Filters = field(default_factory=Filters)
@@ -138,6 +140,7 @@ class Context:
         s = self.settings
         return {
             "month": self.month,
+            "months": [self.month],
             "promise_days": s.default_promise_days,
             "age_bounds": list(s.age_bounds),
             "age_labels": s.age_labels,

@@ -1,25 +1,38 @@
--- backorder_totals: backorder_units (sum over SKUs), backordered_skus (SKUs with backorder
--- units > 0), backorder_rate = backorder_units / backlog_units, at t = E(M) as reported at M.
--- All null when M lacks its orders or its stock upload.
--- grain: one row. parameters: $month, $promise_days, $customers, $locations, $categories,
--- $suppliers. inputs: sku_backorders, uploaded_months.
+-- backorder_totals: for each month M of $months, as reported at M: backorder_units (sum over
+-- SKUs of max(0, demand - on hand)), backordered_skus (SKUs with backorder units > 0),
+-- backorder_rate = backorder_units / backlog_units. Null for a month without both its orders
+-- and its stock upload.
+-- grain: one row per month. parameters: $months, $promise_days, $customers, $locations,
+-- $categories, $suppliers. inputs: sku_backorders, report_months, uploaded_months.
 with
 by_sku as (
-    select * from sku_backorders([$month], $promise_days, $customers::varchar[], $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
+    select * from sku_backorders($months, $promise_days, $customers::varchar[], $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
+),
+months as (
+    select report_month from report_months($months)
 ),
 both_uploaded as (
-    select count(distinct dataset) = 2 as ok
-    from uploaded_months where month = $month and dataset in ('orders', 'stock')
+    select month as report_month from uploaded_months where dataset = 'orders'
+    intersect
+    select month from uploaded_months where dataset = 'stock'
 ),
 totals as (
     select
-        coalesce(sum(backorder_units), 0) as backorder_units,
+        report_month,
+        sum(backorder_units) as backorder_units,
         count(*) filter (where backorder_units > 0) as backordered_skus,
-        coalesce(sum(backorder_units), 0) / nullif(sum(open_demand), 0) as backorder_rate,
+        sum(backorder_units) / nullif(sum(open_demand), 0) as backorder_rate,
     from by_sku
+    group by report_month
+),
+final as (
+    select
+        m.report_month,
+        case when b.report_month is not null then coalesce(t.backorder_units, 0) end as backorder_units,
+        case when b.report_month is not null then coalesce(t.backordered_skus, 0) end as backordered_skus,
+        case when b.report_month is not null then t.backorder_rate end as backorder_rate,
+    from months as m
+    left join both_uploaded as b using (report_month)
+    left join totals as t using (report_month)
 )
-select
-    case when ok then backorder_units end as backorder_units,
-    case when ok then backordered_skus end as backordered_skus,
-    case when ok then backorder_rate end as backorder_rate,
-from totals, both_uploaded
+select * from final order by report_month
