@@ -191,10 +191,13 @@ class Store:
         mapping = json.dumps(prep.mapping, sort_keys=True)
         cur = self.cursor()
         try:
-            active = cur.execute(
+            # fetchall, not fetchone: DuckDB 2.0 refuses register() on a cursor whose last result
+            # was not read to the end (replacing a loaded month failed with ResourceInUseException).
+            found = cur.execute(
                 "select load_id, sha256, options, mapping, rows_stored from loads where state = 'active' "
                 "and dataset = $dataset and month is not distinct from $month",
-                {"dataset": prep.dataset, "month": prep.month}).fetchone()
+                {"dataset": prep.dataset, "month": prep.month}).fetchall()
+            active = found[0] if found else None
             if active and active[1] == sha and json.loads(active[2]) == json.loads(options) \
                     and json.loads(active[3]) == json.loads(mapping):
                 return LoadResult("unchanged", active[0], prep.dataset, prep.month, active[4])
