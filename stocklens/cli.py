@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from . import datasets, mapping
-from .errors import StoreBusy
+from .errors import ImportRefused, StoreBusy
 from .store import Store, load_file
 
 
@@ -32,7 +32,11 @@ def cmd_load(args) -> int:
     if args.map:
         from .readers import read_table
 
-        headers = read_table(path.read_bytes(), path.name, args.sheet).headers
+        try:
+            headers = read_table(path.read_bytes(), path.name, args.sheet).headers
+        except ImportRefused as refused:  # empty or unreadable: refuse as without --map
+            print(refused.summary(), file=sys.stderr)
+            return 1
         try:
             overrides = mapping.parse_overrides(args.map, headers, args.dataset)
         except ValueError as exc:

@@ -87,26 +87,45 @@ def _read_delimited(data: bytes, name: str) -> RawTable:
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         raise ImportRefused([_locate_csv_problem(text, delimiter, name, exc)]) from None
+    # polars pads a row with too FEW fields with nulls without a word: check every row's width
+    # (only needed when the last column has nulls, as a short row's last field is always one).
+    if frame.width and frame.get_column(frame.columns[-1]).null_count():
+        try:
+            short = _ragged_row(text, delimiter, name)
+        except csv.Error as err:
+            short = Problem("unreadable", f"{name}: not a readable CSV file: {err}")
+        if short is not None:
+            raise ImportRefused([short])
     fmt = "tsv" if delimiter == "\t" else "csv"
     return RawTable(frame, fmt, {"encoding": encoding, "delimiter": delimiter})
 
 
+def _ragged_row(text: str, delimiter: str, name: str) -> Problem | None:
+    """The first row whose number of fields differs from the header's, as a problem."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"')
+    header = next(reader, None)
+    if header is None:
+        return None
+    for row_no, row in enumerate(reader, start=2):
+        if len(row) != len(header) and any(cell.strip() for cell in row):  # blank lines carry nothing
+            return Problem(
+                "unreadable",
+                f"{name}: row {row_no} has {len(row)} fields where the header has {len(header)} "
+                f"(delimiter {delimiter!r}); check quoting on that row.",
+                row=row_no,
+                value=delimiter.join(row)[:120],
+            )
+    return None
+
+
 def _locate_csv_problem(text: str, delimiter: str, name: str, exc: Exception) -> Problem:
     """Polars says what failed; the csv module says where."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"')
     try:
-        header = next(reader)
-        for row_no, row in enumerate(reader, start=2):
-            if row and len(row) != len(header):
-                return Problem(
-                    "unreadable",
-                    f"{name}: row {row_no} has {len(row)} fields where the header has {len(header)} "
-                    f"(delimiter {delimiter!r}); check quoting on that row.",
-                    row=row_no,
-                    value=delimiter.join(row)[:120],
-                )
+        problem = _ragged_row(text, delimiter, name)
     except csv.Error as err:
-        return Problem("unreadable", f"{name}: not a readable CSV file near line {reader.line_num}: {err}")
+        return Problem("unreadable", f"{name}: not a readable CSV file: {err}")
+    if problem is not None:
+        return problem
     return Problem("unreadable", f"{name}: not a readable CSV file: {str(exc).splitlines()[0][:200]}")
 
 
