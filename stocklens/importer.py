@@ -245,12 +245,18 @@ def _parse_columns(prep: Prepared, ds: datasets.Dataset, raw: RawTable) -> pl.Da
             what = "not a number (a quantity is needed)"
         _flag(prep, typed, pl.col(f"raw__{canon}").is_not_null() & pl.col(canon).is_null(), source,
               f"raw__{canon}", what)
-    return typed.select(["__row"] + [c.name for c in ds.columns if c.name in prep.mapping])
+    # The raw text stays alongside, so that _require does not report a cell that failed to parse
+    # a second time as empty.
+    return typed.select(["__row"] + [c.name for c in ds.columns if c.name in prep.mapping]
+                        + [f"raw__{c.name}" for c in ds.columns if c.name in prep.mapping])
 
 
 def _require(prep: Prepared, frame: pl.DataFrame, canon: str, why: str | None = None) -> None:
     source = prep.mapping.get(canon, canon)
-    _flag(prep, frame, pl.col(canon).is_null(), source, None, why or f"{canon} is empty")
+    empty = pl.col(canon).is_null()
+    if f"raw__{canon}" in frame.columns:  # a value that is there but did not parse is reported already
+        empty = empty & pl.col(f"raw__{canon}").is_null()
+    _flag(prep, frame, empty, source, None, why or f"{canon} is empty")
 
 
 def _ensure(frame: pl.DataFrame, ds: datasets.Dataset) -> pl.DataFrame:
@@ -280,10 +286,9 @@ _ORDER_LEVEL = ["order_date", "customer", "location", "promised_date", "status",
 def _orders(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
     ds = datasets.ORDERS
     f = _ensure(typed, ds)
-    # Shopify-style exports write order-level fields on an order's first line only.
-    f = f.with_columns([
-        pl.col(c).fill_null(pl.col(c).drop_nulls().first().over("order_id")) for c in _ORDER_LEVEL
-    ])
+    # Shopify-style exports write order-level fields on an order's first line only: blank LATER
+    # lines inherit them (never an earlier line from a later one: a line's own blank stays blank).
+    f = f.with_columns([pl.col(c).forward_fill().over("order_id") for c in _ORDER_LEVEL])
     f = f.with_columns(pl.coalesce("sku", "sku_name").alias("sku"))
     _require(prep, f, "order_id")
     _require(prep, f, "sku", "the SKU is empty and there is no product name to use instead")

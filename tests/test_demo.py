@@ -1,0 +1,218 @@
+"""The demo store: built through the real importer, and coherent enough to show every KPI.
+
+Each check is computed independently of the generator, from the store's tables (SQL) or from
+the CSV files it wrote, so that a broken generator fails here rather than in a demo.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from stocklens.demo import write_demo_files, write_demo_store
+from stocklens.store import Store
+
+
+def expected_months(today: dt.date) -> list[str]:
+    """The 24 months ending with the month before today's."""
+    out, y, m = [], today.year, today.month
+    for _ in range(24):
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+        out.append(f"{y:04d}-{m:02d}")
+    return out[::-1]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo")
+    store = Store(root / "store")
+    today = dt.date.today()
+    started = time.perf_counter()
+    summary = write_demo_store(store, seed=7, folder=root / "files")
+    seconds = time.perf_counter() - started
+    yield SimpleNamespace(store=store, files=root / "files", summary=summary, seconds=seconds,
+                          months=expected_months(today))
+    store.close()
+
+
+def q(demo, sql: str, params: dict | None = None):
+    return demo.store.query(sql, params).rows()
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.csv"))}
+
+
+def test_builds_in_well_under_a_minute(demo):
+    assert demo.seconds < 60
+    assert demo.months[0] in demo.summary and demo.months[-1] in demo.summary
+
+
+def test_24_months_of_every_monthly_dataset_and_the_product_master(demo):
+    assert demo.store.months("orders") == demo.months
+    assert demo.store.months("stock") == demo.months
+    assert demo.store.months("purchase_orders") == demo.months
+    skus, categories, suppliers, with_cost, with_lead = q(demo, """
+        select count(*), count(distinct category), count(distinct supplier), count(unit_cost),
+               count(lead_time_days) from products""")[0]
+    assert 250 <= skus <= 350
+    assert 5 <= categories <= 7
+    assert 6 <= suppliers <= 10
+    assert with_cost == skus and with_lead == skus
+    # every SKU ordered or stocked is in the master
+    assert q(demo, "select count(*) from (select sku from orders union select sku from stock) "
+                   "where sku not in (select sku from products)")[0][0] == 0
+
+
+def test_order_lines_per_month_in_range_and_as_in_the_files(demo):
+    stored = dict(q(demo, "select month, count(*) from orders group by month"))
+    for month in demo.months:
+        rows = read_csv(demo.files / f"orders_{month}.csv")
+        assert stored[month] == len(rows), month  # one row per line: nothing merged or lost
+        assert 2000 <= stored[month] <= 4000, (month, stored[month])
+
+
+def test_partial_shipments_and_cancellations(demo):
+    partial, cancelled, cancelled_whole, shipped_then_cancelled = q(demo, """
+        select count(*) filter (where qty_shipped > 0 and qty_shipped < qty_ordered),
+               count(*) filter (where qty_cancelled > 0),
+               count(*) filter (where qty_cancelled = qty_ordered and qty_shipped = 0),
+               count(*) filter (where qty_shipped > 0 and qty_cancelled > 0)
+        from orders""")[0]
+    assert partial >= 24
+    assert cancelled >= 100
+    assert cancelled_whole > 0 and shipped_then_cancelled > 0
+    # cumulative quantities never exceed the order
+    assert q(demo, "select count(*) from orders where qty_shipped + qty_cancelled > qty_ordered")[0][0] == 0
+
+
+def test_some_lines_are_re_promised_between_months(demo):
+    changed = q(demo, """
+        select count(distinct (a.order_id, a.line_key)) from orders a join orders b
+          on a.order_id = b.order_id and a.line_key = b.line_key and a.month < b.month
+        where a.promised_date <> b.promised_date""")[0][0]
+    assert changed >= 10
+
+
+def test_open_lines_reappear_until_closed(demo):
+    # A line open at the end of month M (not the last) is in M+1's file too.
+    months = demo.months
+    nxt = {m: n for m, n in zip(months, months[1:])}
+    open_lines = q(demo, "select month, order_id, line_key from orders "
+                         "where qty_shipped + qty_cancelled < qty_ordered and month < $last",
+                   {"last": months[-1]})
+    present = set(q(demo, "select month, order_id, line_key from orders"))
+    missing = [r for r in open_lines if (nxt[r[0]], r[1], r[2]) not in present]
+    assert open_lines and not missing
+
+
+def test_leading_zero_skus_are_kept_as_text(demo):
+    master = [r["SKU"] for r in read_csv(demo.files / "products.csv")]
+    assert any(s.startswith("00") for s in master)
+    assert sorted(master) == sorted(r[0] for r in q(demo, "select sku from products"))
+    for table in ("orders", "stock"):
+        zero, bad = q(demo, f"select count(distinct sku) filter (where sku like '0%'), "
+                            f"count(*) filter (where length(sku) <> 5) from {table}")[0]
+        assert zero > 0 and bad == 0, table
+
+
+def test_stock_has_locations_and_drifting_costs(demo):
+    locations, missing_cost = q(demo, "select count(distinct location), count(*) - count(unit_cost) from stock")[0]
+    assert locations >= 3 and missing_cost == 0
+    first, last = demo.months[0], demo.months[-1]
+    changed = q(demo, """
+        select count(*) from (select sku, avg(unit_cost) c from stock where month = $a group by sku) x
+        join (select sku, avg(unit_cost) c from stock where month = $b group by sku) y using (sku)
+        where x.c <> y.c""", {"a": first, "b": last})[0][0]
+    assert changed > 100
+
+
+def test_a_slow_mover_has_stock_and_no_shipment_in_180_days(demo):
+    last = demo.months[-1]
+    end = dt.date(int(last[:4]), int(last[5:7]), 1).replace(day=28) + dt.timedelta(days=4)
+    end = end - dt.timedelta(days=end.day)  # the month's last day
+    slow = q(demo, """
+        with on_hand as (select sku, sum(qty_on_hand) as qty from stock where month = $last group by sku),
+             shipped as (select sku, max(ship_date) as last_ship from orders where qty_shipped > 0 group by sku)
+        select o.sku from on_hand o left join shipped s using (sku)
+        where o.qty > 0 and (s.last_ship is null or s.last_ship <= $end - interval 180 day)""",
+             {"last": last, "end": end})
+    assert len(slow) >= 1
+
+
+def test_chronic_backorders(demo):
+    last12 = demo.months[-12:]
+    # For each month M, the latest version as of M of every line seen up to M gives open demand.
+    frequent = q(demo, """
+        with as_of as (select unnest($months) as m),
+        versions as (
+            select a.m, o.sku, o.qty_ordered - o.qty_shipped - o.qty_cancelled as open_qty,
+                   row_number() over (partition by a.m, o.order_id, o.line_key order by o.month desc) as rn
+            from as_of a join orders o on o.month <= a.m
+            where o.qty_ordered > 0),
+        demand as (select m, sku, sum(greatest(open_qty, 0)) as qty from versions where rn = 1 group by m, sku),
+        on_hand as (select month as m, sku, greatest(sum(qty_on_hand), 0) as qty from stock group by month, sku)
+        select d.sku, count(*) as months_backordered
+        from demand d left join on_hand h using (m, sku)
+        where d.qty > coalesce(h.qty, 0)
+        group by d.sku having count(*) >= 3""", {"months": last12})
+    assert len(frequent) >= 3
+
+
+def test_stock_moves_with_receipts_and_shipments(demo):
+    """on hand(M) = on hand(M-1) + received in M - shipped in M, per SKU, from the three files."""
+    rows = q(demo, """
+        with stock_sum as (select month, sku, sum(qty_on_hand) as qty from stock group by month, sku),
+        shipped as (
+            select month, sku, sum(qty_shipped - coalesce(prev, 0)) as qty from (
+                select month, sku, qty_shipped,
+                       lag(qty_shipped) over (partition by order_id, line_key order by month) as prev
+                from orders) group by month, sku),
+        received as (
+            select month, sku, sum(coalesce(qty_received, 0) - coalesce(prev, 0)) as qty from (
+                select month, sku, qty_received,
+                       lag(qty_received) over (partition by po_id, line_id order by month) as prev
+                from purchase_orders) group by month, sku),
+        months as (select month, lag(month) over (order by month) as prev_month
+                   from (select distinct month from stock))
+        select m.month, s.sku, s.qty - p.qty as delta,
+               coalesce(r.qty, 0) - coalesce(x.qty, 0) as flow
+        from months m
+        join stock_sum s on s.month = m.month
+        join stock_sum p on p.month = m.prev_month and p.sku = s.sku
+        left join received r on r.month = m.month and r.sku = s.sku
+        left join shipped x on x.month = m.month and x.sku = s.sku
+        where m.prev_month is not null""")
+    assert len(rows) >= 23 * 250
+    wrong = [r for r in rows if abs(r[2] - r[3]) > 1e-6]
+    assert not wrong, wrong[:5]
+    assert sum(abs(r[3]) for r in rows) > 0
+
+
+def test_only_the_few_deliberate_imperfections_are_reported(demo):
+    counts: dict[str, int] = {}
+    for (findings,) in q(demo, "select findings from loads where state = 'active'"):
+        for f in json.loads(findings or "[]"):
+            counts[f["kind"]] = counts.get(f["kind"], 0) + f["count"]
+    # two free-of-charge lines (listed again while still open) and one stock row at the wrong warehouse
+    assert set(counts) == {"zero_price", "negative_stock"}
+    assert 2 <= counts["zero_price"] <= 6 and counts["negative_stock"] == 1
+
+
+def test_same_seed_same_files(demo, tmp_path):
+    today = dt.date.today()
+    write_demo_files(tmp_path / "again", seed=7, today=today)
+    assert checksums(tmp_path / "again") == checksums(demo.files)
+    write_demo_files(tmp_path / "other", seed=8, today=today)
+    assert checksums(tmp_path / "other") != checksums(demo.files)
