@@ -1,0 +1,71 @@
+"""Backorders: which SKUs stock cannot cover, and which keep going on backorder."""
+import polars as pl
+import streamlit as st
+
+from stocklens import charts, kpis
+from stocklens.ui import components as ui
+from stocklens.ui import state
+
+state.page_setup()
+
+st.title("Backorders")
+month = state.month()
+if month is None:
+    ui.no_data()
+    st.stop()
+ctx = state.context()
+totals = state.run("backorder_totals", ctx)
+now = totals.row(0, named=True)
+if now["backorder_units"] is None:
+    months = state.report_months().filter(pl.col("month") == month).row(0, named=True)
+    ui.missing_stock_note(month, months["has_stock"], months["has_orders"])
+    st.stop()
+
+c = st.columns(3)
+for col, kpi_id in zip(c, ["backorder_units", "backordered_skus", "backorder_rate"]):
+    with col:
+        ui.tile(kpi_id, now[kpi_id])
+
+by_sku = state.run("backorders_by_sku", ctx)
+if by_sku.height:
+    st.plotly_chart(charts.pareto(by_sku), key="pareto", width="stretch")
+else:
+    st.success(f"No SKU is backordered at the end of {month}: stock covers all open demand.")
+
+s = ctx.settings
+st.subheader("Frequently backordered")
+st.caption(f"SKUs backordered in at least {s.frequent_backorder_months} of the {s.backorder_window_months} months "
+           f"ending {month} (months with both an orders and a stock file), most months first. "
+           "Change the threshold and window on the Settings page.")
+ranking = state.run("frequently_backordered", ctx)
+ui.table(ranking, "ranking", file_stem=f"frequently_backordered_{month}", column_config={
+    **ui.column_help("months_backordered", "backorder_units", "days_of_supply"),
+    "open_demand": st.column_config.NumberColumn("Open demand", format="%,.0f"),
+    "on_hand": st.column_config.NumberColumn("On hand", format="%,.0f"),
+    "lead_time_days": st.column_config.NumberColumn("Lead time (days)", format="%,.0f"),
+}, height=320)
+
+window = kpis.window(month, s.backorder_window_months)
+top = ranking["sku"].head(20).to_list() or by_sku["sku"].head(20).to_list()
+if top:
+    history = state.run("backorder_history", ctx, window=window, skus=top)
+    st.plotly_chart(charts.backorder_heatmap(history, top, window), key="heatmap", width="stretch")
+
+st.subheader("One SKU's history")
+choices = list(dict.fromkeys(top + by_sku["sku"].to_list()))
+if choices:
+    sku = st.selectbox("SKU", choices, key="history_sku",
+                       help="The frequently backordered SKUs first, then every SKU backordered this month.")
+    sku_frame = state.run("sku_history", ctx, window=window, sku=sku)
+    st.plotly_chart(charts.sku_history(sku_frame, sku), key="sku_history", width="stretch")
+    detail = by_sku.filter(pl.col("sku") == sku)
+    if detail.height:
+        d = detail.row(0, named=True)
+        lead = "unknown" if d["lead_time_days"] is None else f"{d['lead_time_days']:.0f} days"
+        st.caption(f"{sku}: {d['count_customers']} customers and {d['count_lines']} open lines wait for "
+                   f"{d['open_demand']:,.0f} units against {d['on_hand']:,.0f} on hand; oldest order "
+                   f"{d['oldest_order_date']}. Supplier {d['supplier'] or 'unknown'}, lead time {lead}.")
+
+st.subheader(f"All backordered SKUs, {month}")
+ui.table(by_sku, "by_sku", file_stem=f"backorders_by_sku_{month}",
+         column_config=ui.column_help("backorder_units", "days_of_supply"), height=320)

@@ -1,0 +1,84 @@
+"""Inventory and turnover: how fast stock turns and what holding it costs."""
+import polars as pl
+import streamlit as st
+
+from stocklens import charts, kpis
+from stocklens.ui import components as ui
+from stocklens.ui import state
+
+state.page_setup()
+
+st.title("Inventory and turnover")
+month = state.month()
+if month is None:
+    ui.no_data()
+    st.stop()
+ctx = state.context()
+months = kpis.window(month, 12)
+trend = state.run("inventory_turnover", ctx, months=months)
+now = trend.filter(pl.col("report_month") == month).row(0, named=True)
+if not now["has_stock_upload"]:
+    ui.missing_stock_note(month, False, True)
+if ctx.filters.customers:
+    st.caption("The customer filter applies to order figures only: stock is not held per customer.")
+
+c = st.columns(4)
+for col, kpi_id in zip(c, ["inventory_value", "turnover_annual", "dio_days", "holding_cost"]):
+    with col:
+        ui.tile(kpi_id, now[kpi_id], trend=trend)
+if now["count_skus_unknown_cost"]:
+    st.caption(f"{now['count_skus_unknown_cost']:,} SKUs on hand have no known cost and are left out of "
+               "inventory value (see the data checks on the Data page).")
+
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(charts.lines_over_months(trend, ["turnover_annual", "dio_days"],
+                                             "Annual turnover and days inventory outstanding"),
+                    key="turnover_trend", width="stretch")
+with right:
+    st.plotly_chart(charts.cogs_vs_inventory(trend), key="cogs_chart", width="stretch")
+
+st.subheader("Holding cost")
+s = ctx.settings
+rate = st.slider("What if the carrying rate were (per year)", 0.0, 0.60, float(round(s.carrying_rate, 2)),
+                 0.01, format="%.2f", key="what_if_rate",
+                 help="Scales capital, storage, service and risk in their current proportions. The saved "
+                      "rate is changed on the Settings page.")
+what_if_ctx = kpis.Context(month, s.with_rate(rate), ctx.filters)
+holding = state.run("inventory_turnover", what_if_ctx, months=months)
+st.plotly_chart(charts.holding_cost_parts(holding), key="holding_chart", width="stretch")
+st.caption(f"Carrying rate {rate:.0%} a year: capital {what_if_ctx.settings.carrying_capital:.1%}, storage "
+           f"{what_if_ctx.settings.carrying_storage:.1%}, service {what_if_ctx.settings.carrying_service:.1%}, "
+           f"risk {what_if_ctx.settings.carrying_risk:.1%}. {ui.REGISTRY['holding_cost'].definition}")
+
+if now["has_stock_upload"]:
+    st.subheader("By category")
+    by_cat = state.run("inventory_by_category", ctx)
+    if by_cat.height and not (by_cat.height == 1 and by_cat["category"][0] == "(no category)"):
+        st.plotly_chart(charts.category_bars(by_cat), key="category_chart", width="stretch")
+    else:
+        st.caption("No product master with categories loaded: upload one on the Data page to see turnover "
+                   "by category.")
+    ui.table(by_cat, "by_category", file_stem=f"inventory_by_category_{month}",
+             column_config=ui.column_help("inventory_value", "cogs", "avg_inventory_value", "turnover_monthly",
+                                          "turnover_annual", "dio_days", "holding_cost"), height=250)
+
+    st.subheader("Dead and excess stock")
+    c1, c2 = st.columns(2)
+    with c1:
+        ui.tile("dead_stock_value", now["dead_stock_value"])
+    with c2:
+        ui.tile("excess_stock_value", now["excess_stock_value"])
+    stock = state.run("stock_by_sku", ctx)
+    at_risk = stock.filter(pl.col("is_dead") | (pl.col("excess_units") > 0))
+    ui.table(at_risk, "dead_excess", file_stem=f"dead_and_excess_{month}", column_config={
+        **ui.column_help("days_of_supply"),
+        "is_dead": st.column_config.CheckboxColumn("Dead", help=ui.REGISTRY["dead_stock_value"].definition),
+        "excess_units": st.column_config.NumberColumn("Excess units", format="%,.0f",
+                                                      help=ui.REGISTRY["excess_stock_value"].definition),
+        "dead_value": st.column_config.NumberColumn("Dead value", format="%,.0f"),
+        "excess_value": st.column_config.NumberColumn("Excess value", format="%,.0f"),
+    }, height=320)
+    st.plotly_chart(charts.days_of_supply_histogram(state.run("days_of_supply_bands", ctx)), key="dos_chart",
+                    width="stretch")
+    st.caption(ui.REGISTRY["days_of_supply"].definition)

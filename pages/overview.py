@@ -1,0 +1,71 @@
+"""Overview: the month at a glance for executives."""
+import polars as pl
+import streamlit as st
+
+from stocklens import kpis
+from stocklens.ui import components as ui
+from stocklens.ui import state
+
+state.page_setup()
+
+st.title("Overview")
+month = state.month()
+if month is None:
+    ui.no_data()
+    st.stop()
+
+ctx = state.context()
+compare = state.compare_month(month)
+months = kpis.window(month, 13)  # 12 for the sparklines, plus last year's month for the comparison
+trend = (
+    state.run("backlog_totals", ctx, months=months)
+    .join(state.run("backorder_totals", ctx, months=months), on="report_month", how="left")
+    .join(state.run("fill_rate", ctx, months=months).drop("count_lines", "count_orders"), on="report_month",
+          how="left")
+    .join(state.run("inventory_turnover", ctx, months=months), on="report_month", how="left")
+    .sort("report_month")
+)
+now = trend.filter(pl.col("report_month") == month).row(0, named=True)
+before = trend.filter(pl.col("report_month") == compare)
+before = before.row(0, named=True) if before.height else {}
+spark = trend.tail(12)
+
+st.caption(f"As reported at the end of {month}, compared with {compare}. Hover a figure for its definition.")
+ui.missing_stock_note(month, now["has_stock_upload"], now["has_orders_upload"])
+
+sections = [
+    ("Backlog", ["backlog_units", "backlog_value", "past_due_units", "avg_age_days"]),
+    ("Backorders and service", ["backorder_units", "backorder_rate", "fill_rate_units", "fill_rate_orders"]),
+    ("Inventory", ["inventory_value", "turnover_annual", "dio_days", "holding_cost"]),
+    ("Stock at risk", ["dead_stock_value", "excess_stock_value"]),
+]
+for title, ids in sections:
+    st.subheader(title)
+    cols = st.columns(4)
+    for col, kpi_id in zip(cols, ids):
+        with col:
+            note = "(provisional)" if kpi_id.startswith("fill_rate") and now.get("is_provisional") else ""
+            ui.tile(kpi_id, now.get(kpi_id), before.get(kpi_id), spark, note=note, compare_label=compare)
+
+st.subheader(f"What changed since {compare}")
+changes = state.run("backlog_changes", ctx, compare_month=compare)
+if changes.height == 0:
+    st.caption("No open backlog in either month.")
+else:
+    c1, c2, c3 = st.columns(3)
+    config = {
+        "key": st.column_config.TextColumn("Key"),
+        "backlog_units": st.column_config.NumberColumn("Backlog", format="%,.0f"),
+        "backlog_change": st.column_config.NumberColumn("Δ backlog", format="%+,.0f"),
+        "backorder_units": st.column_config.NumberColumn("Backorder", format="%,.0f"),
+        "backorder_change": st.column_config.NumberColumn("Δ backorder", format="%+,.0f"),
+    }
+    cols = ["key", "backlog_units", "backlog_change", "backorder_units", "backorder_change"]
+    for col, kind, label in ((c1, "sku", "SKUs"), (c2, "customer", "Customers"), (c3, "age_bucket", "Age buckets")):
+        part = changes.filter(pl.col("kind") == kind).select(cols)
+        if kind == "age_bucket":
+            part = part.drop("backorder_units", "backorder_change")
+        with col:
+            st.markdown(f"**{label}** that moved most")
+            st.dataframe(part.head(8), hide_index=True, column_config=config, key=f"changes_{kind}",
+                         width="stretch")

@@ -1,0 +1,48 @@
+-- sku_history: one SKU month by month over the window, each month as reported at that month:
+-- open demand at month end, on hand (null without a stock upload), backorder units (null
+-- without both uploads) and shipment units dated in the month.
+-- grain: one row per month. parameters: $window, $sku, $promise_days, $customers, $locations,
+-- $categories, $suppliers. inputs: line_states, stock_states, shipment_events, uploaded_months.
+with
+months as (
+    select report_month, month_start, as_of from report_months($window)
+),
+demand as (
+    select report_month, sum(open_qty) as open_demand
+    from line_states($window, $promise_days, $customers::varchar[], $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
+    where sku = $sku and open_qty > 0
+    group by report_month
+),
+stock_then as (
+    select report_month, on_hand
+    from stock_states($window, $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
+    where sku = $sku
+),
+shipped as (
+    select report_month, sum(units) as shipped_units
+    from shipment_events($window, $customers::varchar[], $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
+    where sku = $sku and shipped_on >= month_start and shipped_on <= as_of
+    group by report_month
+),
+uploads as (
+    select
+        m.report_month,
+        exists (select 1 from uploaded_months u where u.dataset = 'orders' and u.month = m.report_month) as has_orders,
+        exists (select 1 from uploaded_months u where u.dataset = 'stock' and u.month = m.report_month) as has_stock,
+    from months as m
+),
+final as (
+    select
+        m.report_month,
+        case when u.has_orders then coalesce(d.open_demand, 0) end as open_demand,
+        case when u.has_stock then coalesce(s.on_hand, 0) end as on_hand,
+        case when u.has_orders and u.has_stock
+            then greatest(0, coalesce(d.open_demand, 0) - coalesce(s.on_hand, 0)) end as backorder_units,
+        case when u.has_orders then coalesce(sh.shipped_units, 0) end as shipped_units,
+    from months as m
+    join uploads as u using (report_month)
+    left join demand as d using (report_month)
+    left join stock_then as s using (report_month)
+    left join shipped as sh using (report_month)
+)
+select * from final order by report_month

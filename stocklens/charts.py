@@ -1,0 +1,216 @@
+"""Pure chart builders: a small, already aggregated frame in, a Plotly figure out.
+
+No aggregation and no Streamlit here; titles and hover labels come from the KPI registry.
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from .kpis import BRIDGE_LABELS, REGISTRY
+
+PALETTE = ["#1f4e79", "#2e86c1", "#85c1e9", "#f5b041", "#dc7633", "#922b21", "#7d3c98", "#17a589"]
+BUCKET_COLOURS = ["#1e8449", "#82c341", "#f4d03f", "#eb984e", "#c0392b", "#7b241c", "#4a235a"]
+GOOD, BAD, NEUTRAL = "#1e8449", "#c0392b", "#5d6d7e"
+_HOVER_FMT = {"currency": ",.0f", "units": ",.0f", "days": ",.1f", "percent": ".1%", "ratio": ".2f",
+              "count": ",.0f", "per_year": ".2f", "per_month": ".2f"}
+
+
+def _layout(fig: go.Figure, title: str, y_title: str = "", height: int = 360) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        plot_bgcolor="white", hovermode="x unified",
+    )
+    fig.update_layout(yaxis={"title": {"text": y_title}, "gridcolor": "#eaecee", "zerolinecolor": "#d5d8dc"})
+    fig.update_xaxes(gridcolor="#f4f6f6")
+    return fig
+
+
+def _axis_title(kpi_id: str) -> str:
+    k = REGISTRY[kpi_id]
+    unit = {"currency": "value", "units": "units", "days": "days", "percent": "%", "count": "count",
+            "per_year": "times per year", "per_month": "times per month", "ratio": ""}[k.unit]
+    return f"{k.label} ({unit})" if unit else k.label
+
+
+def sparkline(frame: pl.DataFrame, kpi_id: str) -> go.Figure:
+    """A 12-month line under a KPI tile: frame(report_month, <kpi_id>)."""
+    k = REGISTRY[kpi_id]
+    fig = go.Figure(go.Scatter(
+        x=frame["report_month"].to_list(), y=frame[kpi_id].to_list(), mode="lines+markers",
+        line={"width": 2, "color": PALETTE[1]}, marker={"size": 3},
+        hovertemplate=f"%{{x}}: %{{y:{_HOVER_FMT[k.unit]}}}<extra></extra>", connectgaps=False))
+    fig.update_layout(height=70, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
+                      plot_bgcolor="white", xaxis={"visible": False}, yaxis={"visible": False})
+    return fig
+
+
+def age_buckets_stacked(frame: pl.DataFrame, measure: str) -> go.Figure:
+    """frame(report_month, bucket_no, age_bucket, backlog_units, backlog_value): stacked bars."""
+    kpi = REGISTRY[measure]
+    fig = go.Figure()
+    buckets = frame.select("bucket_no", "age_bucket").unique().sort("bucket_no")
+    for i, (_, label) in enumerate(buckets.iter_rows()):
+        part = frame.filter(pl.col("age_bucket") == label).sort("report_month")
+        fig.add_bar(x=part["report_month"].to_list(), y=part[measure].to_list(), name=f"{label} days",
+                    marker_color=BUCKET_COLOURS[i % len(BUCKET_COLOURS)],
+                    hovertemplate=f"{label} days: %{{y:{_HOVER_FMT[kpi.unit]}}}<extra></extra>")
+    fig.update_layout(barmode="stack")
+    return _layout(fig, f"{kpi.label} by age bucket, per month", _axis_title(measure))
+
+
+def bridge_waterfall(row: dict, month: str) -> go.Figure:
+    """row: opening, new, shipped, cancelled, restated, closing (units)."""
+    steps = ["opening", "new", "shipped", "cancelled", "restated", "closing"]
+    values = [row["opening"], row["new"], -row["shipped"], -row["cancelled"], row["restated"], row["closing"]]
+    measures = ["absolute", "relative", "relative", "relative", "relative", "total"]
+    fig = go.Figure(go.Waterfall(
+        x=[BRIDGE_LABELS[s] for s in steps], y=values, measure=measures,
+        increasing={"marker": {"color": "#e67e22"}}, decreasing={"marker": {"color": GOOD}},
+        totals={"marker": {"color": PALETTE[0]}}, connector={"line": {"color": "#aab7b8"}},
+        text=[f"{v:,.0f}" for v in values], textposition="outside",
+        hovertemplate="%{x}: %{y:,.0f} units<extra></extra>"))
+    fig.update_layout(hovermode="closest")
+    return _layout(fig, f"Backlog bridge, {month} (units)", "Units")
+
+
+def past_due_share(frame: pl.DataFrame) -> go.Figure:
+    """frame(report_month, past_due_share)."""
+    fig = go.Figure(go.Scatter(x=frame["report_month"].to_list(), y=frame["past_due_share"].to_list(),
+                               mode="lines+markers", line={"color": BAD},
+                               hovertemplate="%{x}: %{y:.1%}<extra>Past-due share</extra>"))
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    return _layout(fig, "Past-due share of backlog units", _axis_title("past_due_share"), height=300)
+
+
+def breakdown_bars(frame: pl.DataFrame, dimension: str, measure: str, top: int = 15) -> go.Figure:
+    """Horizontal bars of the largest `top` rows: frame(<dimension>, <measure>), sorted already."""
+    kpi = REGISTRY[measure]
+    part = frame.head(top)
+    labels = [str(v) if v is not None else "(none)" for v in part[dimension].to_list()]
+    fig = go.Figure(go.Bar(x=part[measure].to_list()[::-1], y=labels[::-1], orientation="h",
+                           marker_color=PALETTE[1],
+                           hovertemplate=f"%{{y}}: %{{x:{_HOVER_FMT[kpi.unit]}}}<extra></extra>"))
+    fig.update_layout(hovermode="closest")
+    fig.update_xaxes(title_text=_axis_title(measure))
+    return _layout(fig, f"{kpi.label} by {dimension} (top {min(top, frame.height)})", "",
+                   height=max(260, 24 * part.height + 90))
+
+
+def pareto(frame: pl.DataFrame, top: int = 40) -> go.Figure:
+    """frame(sku, backorder_units) sorted descending: bars plus cumulative share of all SKUs."""
+    total = frame["backorder_units"].sum() or 0
+    part = frame.head(top)
+    cumulative = (frame["backorder_units"].cum_sum() / total).head(top).to_list() if total else []
+    fig = go.Figure()
+    fig.add_bar(x=part["sku"].to_list(), y=part["backorder_units"].to_list(), name="Backorder units",
+                marker_color=PALETTE[0], hovertemplate="%{x}: %{y:,.0f} units<extra></extra>")
+    fig.add_scatter(x=part["sku"].to_list(), y=cumulative, name="Cumulative share", yaxis="y2",
+                    mode="lines+markers", line={"color": "#e67e22"},
+                    hovertemplate="%{x}: %{y:.1%} of all backorder units<extra></extra>")
+    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "range": [0, 1.05], "dtick": 0.2,
+                              "title": {"text": "Cumulative share"}, "showgrid": False})
+    fig.update_xaxes(type="category", title_text="SKU")
+    return _layout(fig, f"Backorder units by SKU (Pareto, top {part.height} of {frame.height})",
+                   _axis_title("backorder_units"), height=400)
+
+
+def backorder_heatmap(frame: pl.DataFrame, skus: list[str], months: list[str]) -> go.Figure:
+    """frame(report_month, sku, backorder_units) long form; one row per SKU of `skus`, in that order."""
+    lookup = {(r["sku"], r["report_month"]): r["backorder_units"] for r in frame.iter_rows(named=True)}
+    z = [[lookup.get((s, m)) for m in months] for s in skus]
+    fig = go.Figure(go.Heatmap(z=z, x=months, y=skus, colorscale="OrRd", zmin=0,
+                               hovertemplate="%{y} in %{x}: %{z:,.0f} units backordered<extra></extra>",
+                               colorbar={"title": {"text": "units"}}))
+    fig.update_yaxes(type="category", autorange="reversed")
+    fig.update_xaxes(type="category")
+    fig.update_layout(hovermode="closest")
+    return _layout(fig, "Backorder units by SKU and month (blank: not backordered or no data)", "SKU",
+                   height=max(300, 22 * len(skus) + 120))
+
+
+def sku_history(frame: pl.DataFrame, sku: str) -> go.Figure:
+    """frame(report_month, open_demand, on_hand, backorder_units, shipped_units)."""
+    fig = go.Figure()
+    months = frame["report_month"].to_list()
+    fig.add_bar(x=months, y=frame["backorder_units"].to_list(), name="Backorder units", marker_color=BAD,
+                hovertemplate="%{y:,.0f}<extra>Backorder units</extra>")
+    fig.add_bar(x=months, y=frame["shipped_units"].to_list(), name="Shipped in month", marker_color="#85c1e9",
+                hovertemplate="%{y:,.0f}<extra>Shipped</extra>")
+    fig.add_scatter(x=months, y=frame["open_demand"].to_list(), name="Open demand", mode="lines+markers",
+                    line={"color": PALETTE[0]}, hovertemplate="%{y:,.0f}<extra>Open demand</extra>")
+    fig.add_scatter(x=months, y=frame["on_hand"].to_list(), name="On hand", mode="lines+markers",
+                    line={"color": GOOD, "dash": "dot"}, hovertemplate="%{y:,.0f}<extra>On hand</extra>")
+    fig.update_xaxes(type="category")
+    return _layout(fig, f"{sku}: open demand, on hand, backorders and shipments per month", "Units")
+
+
+def lines_over_months(frame: pl.DataFrame, kpi_ids: list[str], title: str) -> go.Figure:
+    """frame(report_month, *kpi_ids): one line per KPI; a second KPI of another unit on a right axis."""
+    fig = go.Figure()
+    first_unit = REGISTRY[kpi_ids[0]].unit
+    for i, k in enumerate(kpi_ids):
+        kpi = REGISTRY[k]
+        right = kpi.unit != first_unit
+        fig.add_scatter(x=frame["report_month"].to_list(), y=frame[k].to_list(), name=kpi.label,
+                        mode="lines+markers", line={"color": PALETTE[i * 3 % len(PALETTE)]},
+                        yaxis="y2" if right else "y",
+                        hovertemplate=f"%{{y:{_HOVER_FMT[kpi.unit]}}}<extra>{kpi.label}</extra>")
+        if right:
+            fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False,
+                                      "title": {"text": _axis_title(k)}, "rangemode": "tozero"})
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(rangemode="tozero")
+    return _layout(fig, title, _axis_title(kpi_ids[0]))
+
+
+def cogs_vs_inventory(frame: pl.DataFrame) -> go.Figure:
+    """frame(report_month, cogs, avg_inventory_value)."""
+    fig = go.Figure()
+    fig.add_bar(x=frame["report_month"].to_list(), y=frame["cogs"].to_list(), name=REGISTRY["cogs"].label,
+                marker_color=PALETTE[1], hovertemplate="%{y:,.0f}<extra>COGS</extra>")
+    fig.add_scatter(x=frame["report_month"].to_list(), y=frame["avg_inventory_value"].to_list(),
+                    name=REGISTRY["avg_inventory_value"].label, mode="lines+markers",
+                    line={"color": PALETTE[0]}, hovertemplate="%{y:,.0f}<extra>Average inventory</extra>")
+    fig.update_xaxes(type="category")
+    return _layout(fig, "COGS against average inventory value, per month", "Value")
+
+
+def holding_cost_parts(frame: pl.DataFrame) -> go.Figure:
+    """frame(report_month, holding_cost_capital, _storage, _service, _risk)."""
+    fig = go.Figure()
+    for i, part in enumerate(("capital", "storage", "service", "risk")):
+        fig.add_bar(x=frame["report_month"].to_list(), y=frame[f"holding_cost_{part}"].to_list(),
+                    name=part.capitalize(), marker_color=PALETTE[i],
+                    hovertemplate=f"%{{y:,.0f}}<extra>{part.capitalize()}</extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
+    return _layout(fig, "Holding cost per month by part", _axis_title("holding_cost"))
+
+
+def category_bars(frame: pl.DataFrame) -> go.Figure:
+    """frame(category, turnover_annual, dio_days)."""
+    fig = go.Figure()
+    cats = [str(c) for c in frame["category"].to_list()]
+    fig.add_bar(x=cats, y=frame["turnover_annual"].to_list(), name=REGISTRY["turnover_annual"].label,
+                marker_color=PALETTE[1], hovertemplate="%{x}: %{y:.2f} per year<extra></extra>")
+    fig.add_scatter(x=cats, y=frame["dio_days"].to_list(), name=REGISTRY["dio_days"].label, yaxis="y2",
+                    mode="markers", marker={"size": 11, "color": "#e67e22"},
+                    hovertemplate="%{x}: %{y:,.0f} days<extra>DIO</extra>")
+    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False,
+                              "title": {"text": _axis_title("dio_days")}, "rangemode": "tozero"},
+                      hovermode="closest")
+    fig.update_xaxes(type="category")
+    return _layout(fig, "Annual turnover and DIO by category", _axis_title("turnover_annual"))
+
+
+def days_of_supply_histogram(frame: pl.DataFrame) -> go.Figure:
+    """frame(bin_no, bin_label, count_skus, stock_value), binned in SQL."""
+    fig = go.Figure(go.Bar(x=frame["bin_label"].to_list(), y=frame["count_skus"].to_list(),
+                           marker_color=PALETTE[1], customdata=frame["stock_value"].to_list(),
+                           hovertemplate="%{x} days: %{y:,.0f} SKUs, value %{customdata:,.0f}<extra></extra>"))
+    fig.update_xaxes(type="category", title_text="Days of supply")
+    fig.update_layout(hovermode="closest")
+    return _layout(fig, "Days of supply: SKUs on hand by band", "SKUs", height=320)

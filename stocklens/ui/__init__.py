@@ -1,0 +1,1 @@
+"""Streamlit layer: the only part of stocklens that imports Streamlit (besides pages/)."""

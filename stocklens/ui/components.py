@@ -1,0 +1,101 @@
+"""Reusable pieces of the pages: KPI tiles, downloadable tables, empty states."""
+from __future__ import annotations
+
+import math
+
+import polars as pl
+import streamlit as st
+
+from .. import charts, export
+from ..kpis import REGISTRY
+
+
+def _is_num(v) -> bool:
+    return v is not None and not (isinstance(v, float) and math.isnan(v))
+
+
+def delta_text(kpi_id: str, value, previous) -> tuple[str | None, str]:
+    """The change shown under a tile, and Streamlit's colour rule for it (good up or down)."""
+    k = REGISTRY[kpi_id]
+    if not (_is_num(value) and _is_num(previous)):
+        return None, "off"
+    diff = value - previous
+    if k.unit == "percent":
+        text = f"{diff * 100:+.1f} pts"
+    elif k.unit in ("per_year", "per_month", "ratio"):
+        text = f"{diff:+.2f}"
+    elif k.unit == "days":
+        text = f"{diff:+,.1f} days"
+    else:
+        text = f"{diff:+,.0f}"
+    if previous:
+        text += f" ({diff / abs(previous):+.0%})" if k.unit not in ("percent",) else ""
+    colour = {"up": "normal", "down": "inverse"}.get(k.good, "off")
+    return text, colour
+
+
+def tile(kpi_id: str, value, previous=None, trend: pl.DataFrame | None = None, *, note: str = "",
+         compare_label: str = "") -> None:
+    """One KPI: value, change against the comparison month coloured good/bad, the definition on
+    hover, and a 12-month sparkline."""
+    k = REGISTRY[kpi_id]
+    delta, colour = delta_text(kpi_id, value, previous)
+    label = k.label + (f" {note}" if note else "")
+    help_text = k.definition + (f"\n\nCompared with {compare_label}." if compare_label and delta else "")
+    with st.container(border=True):
+        st.metric(label, k.format(value), delta=delta, delta_color=colour, help=help_text)
+        if trend is not None and trend.height and trend[kpi_id].drop_nulls().len() > 1:
+            st.plotly_chart(charts.sparkline(trend, kpi_id), config={"displayModeBar": False},
+                            key=f"spark_{kpi_id}", width="stretch")
+        elif value is None:
+            st.caption("Unknown for this month.")
+
+
+def table(frame: pl.DataFrame, key: str, *, file_stem: str, column_config: dict | None = None,
+          height: int | None = None) -> None:
+    """A table with CSV and Excel downloads whose text cells cannot run as formulas."""
+    st.dataframe(frame, key=f"df_{key}", hide_index=True, column_config=column_config,
+                 height=height if height is not None else "auto", width="stretch")
+    c1, c2, _ = st.columns([1, 1, 6])
+    c1.download_button("CSV", export.to_csv_bytes(frame), f"{file_stem}.csv", "text/csv",
+                       key=f"csv_{key}", icon=":material/download:")
+    c2.download_button("Excel", export.to_excel_bytes(frame, file_stem[:31]), f"{file_stem}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"xlsx_{key}", icon=":material/download:")
+
+
+def column_help(*kpi_ids: str) -> dict:
+    """Column tooltips for a table from the registry's definitions."""
+    cfg = {}
+    for k in kpi_ids:
+        kpi = REGISTRY[k]
+        fmt = {"currency": "%,.0f", "units": "%,.0f", "days": "%,.1f", "percent": "percent", "count": "%d",
+               "per_year": "%.2f", "per_month": "%.2f", "ratio": "%.2f"}[kpi.unit]
+        cfg[k] = st.column_config.NumberColumn(kpi.label, help=kpi.definition, format=fmt)
+    return cfg
+
+
+def no_data() -> None:
+    """The empty store: offer the demo or an upload."""
+    from .. import demo
+    from . import state
+
+    st.info("**No data yet.** stocklens needs your monthly order lines (and, for backorders and turnover, "
+            "your month-end stock). Load the demo to look around, or upload your own files.")
+    c1, c2 = st.columns(2)
+    if c1.button("Load demo data (24 months)", type="primary", key="load_demo", icon=":material/play_arrow:"):
+        with st.spinner("Writing the demo store through the importer…"):
+            summary = demo.write_demo_store(state.store())
+        st.success(summary)
+        st.rerun()
+    c2.page_link("pages/data.py", label="Upload your files", icon=":material/upload:")
+
+
+def missing_stock_note(month: str, has_stock: bool, has_orders: bool) -> None:
+    if not has_orders:
+        st.warning(f"No orders file for {month}: backlog, bridge and fill-rate figures are unknown for this month. "
+                   "Upload the month's order lines on the Data page.")
+    if not has_stock:
+        st.warning(f"No stock file for {month}: backorders, inventory value, turnover, holding cost and dead and "
+                   "excess stock are unknown (shown as –) for this month. Upload the month-end stock on the Data "
+                   "page.")
