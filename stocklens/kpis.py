@@ -246,3 +246,25 @@ def kpis_for_month(store, month: str, *, settings: Settings | None = None,
         "dead_stock_value": stock.get("dead_stock_value"),
         "excess_stock_value": stock.get("excess_stock_value"),
     }
+
+
+def page_queries(page: str, ctx: Context) -> list[tuple[str, dict]]:
+    """The queries a dashboard page runs for a month, with their extra parameters: what the
+    benchmark times as "a page's full set of queries" (keep in step with pages/*.py)."""
+    m = ctx.month
+    w12, w13 = window(m, 12), window(m, 13)
+    s = ctx.settings
+    bo_window = window(m, s.backorder_window_months)
+    return {
+        "overview": [("backlog_totals", {"months": w13}), ("backorder_totals", {"months": w13}),
+                     ("fill_rate", {"months": w13}), ("inventory_turnover", {"months": w13}),
+                     ("backlog_changes", {"compare_month": previous_month(m)})],
+        "backlog": [("backlog_totals", {"months": w12}), ("backlog_age_buckets", {"months": w12}),
+                    ("backlog_bridge", {}), ("backlog_open_lines", {"limit": 5000}),
+                    ("backlog_by_customer", {}), ("backlog_by_location", {})],
+        "backorders": [("backorder_totals", {}), ("backorders_by_sku", {}), ("frequently_backordered", {}),
+                       ("backorder_history", {"window": bo_window, "skus": []}),
+                       ("sku_history", {"window": bo_window, "sku": ""})],
+        "inventory": [("inventory_turnover", {"months": w12}), ("inventory_by_category", {}),
+                      ("stock_by_sku", {}), ("days_of_supply_bands", {})],
+    }[page]
