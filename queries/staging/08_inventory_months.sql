@@ -3,6 +3,8 @@
 -- for each of the n months ending at last_month (kpi-book 3, Inventory), each as reported at
 -- that month. Stock figures are null for a month without a stock upload; SKUs and events with
 -- unknown cost are left out and counted. An empty warehouse (nothing on hand) is worth 0.
+-- turnover_annual (and dio_days) is null when one of its stock months has an unknown cogs or
+-- avg_inventory_value: the sum and the mean of the book's formula are then unknown.
 -- by_category = true gives the same per product category ('(no category)' without one).
 -- grain: one row per month (x category). inputs: stock_states, shipment_events, sku_costs, uploaded_months.
 create or replace macro inventory_months(last_month, n_months, carrying_rate, by_category, locations, categories, suppliers) as table
@@ -107,13 +109,18 @@ with_annual as (
         sum(cogs) filter (where has_stock_upload) over last_12 as cogs_12m,
         avg(avg_inventory_value) filter (where has_stock_upload) over last_12 as mean_avg_inventory_12m,
         count(*) filter (where has_stock_upload) over last_12 as count_stock_months_12m,
+        -- a sum or mean over those months is unknown when one of their figures is
+        count(*) filter (where has_stock_upload and (cogs is null or avg_inventory_value is null)) over last_12
+            as count_unknown_months_12m,
     from with_average
     window last_12 as (partition by group_key order by month_index range between 11 preceding and current row)
 ),
 final as (
     select
         *,
-        cogs_12m / nullif(mean_avg_inventory_12m, 0) * 12 / nullif(count_stock_months_12m, 0) as turnover_annual,
+        case when count_unknown_months_12m = 0
+            then cogs_12m / nullif(mean_avg_inventory_12m, 0) * 12 / nullif(count_stock_months_12m, 0)
+        end as turnover_annual,
     from with_annual
 )
 select
