@@ -125,6 +125,20 @@ def test_bridge_opening_new_shipped_cancelled_restated_closing(store, tmp_path):
     assert bridge_closes(feb["bridge"])
 
 
+def test_cancellation_dated_at_upload_month_end_not_at_ship_date(store, tmp_path):
+    orders(store, tmp_path, "2024-01", """
+        CX1,1,S1,2024-01-10,10,4,2024-01-20,0,,,,   # 4 of 10 shipped on 01-20: 6 open
+    """)
+    orders(store, tmp_path, "2024-02", """
+        CX1,1,S1,2024-01-10,10,4,2024-01-20,6,,,,   # the other 6 cancelled, ship_date still 01-20
+    """)
+    jan, feb = kpis(store, "2024-01"), kpis(store, "2024-02")
+    assert jan["bridge"] == {"opening": 0, "new": 10, "shipped": 4, "cancelled": 0, "restated": 0, "closing": 6}
+    # the cancellation event (+6) is dated E(Feb) = 02-29, in February (not at the line's ship_date
+    # in January): opening 6, cancelled 6, closing 0, restated = 0 - (6 + 0 - 0 - 6) = 0
+    assert feb["bridge"] == {"opening": 6, "new": 0, "shipped": 0, "cancelled": 6, "restated": 0, "closing": 0}
+
+
 def test_month_without_orders_upload_is_null_and_next_bridge_opens_on_last_known_state(store, tmp_path):
     load_bridge(store, tmp_path)
     # No orders upload for March: backlog, age buckets, bridge and fill rate are unknown (null).
