@@ -171,18 +171,10 @@ def previous_month(month: str, years: int = 0) -> str:
     return f"{y - 1:04d}-12" if m == 1 else f"{y:04d}-{m - 1:02d}"
 
 
-_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
-
-
 def run(store, query: str, ctx: Context, **extra) -> pl.DataFrame:
     """Run queries/<query>.sql with the context's parameters (only those the query names)."""
     text = sql.load(query if "/" in query else f"kpis/{query}")
-    available = {**ctx.params(), **extra}
-    wanted = set(_PARAM.findall(text))
-    missing = wanted - available.keys()
-    if missing:
-        raise KeyError(f"query {query} needs parameters {sorted(missing)}")
-    return store.query(text, {k: available[k] for k in wanted})
+    return store.query(text, sql.bind(text, {**ctx.params(), **extra}))
 
 
 def _clean(value):

@@ -1,6 +1,7 @@
 """The SQL files in queries/: loaded by name ("kpis/backlog_totals"), read once per process."""
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -18,3 +19,15 @@ def load(name: str) -> str:
 def staging() -> list[str]:
     """Names of the staging definitions (views and table macros), in their numbered order."""
     return [f"staging/{p.stem}" for p in sorted((QUERIES / "staging").glob("*.sql"))]
+
+
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+def bind(text: str, available: dict) -> dict:
+    """The $named parameters a query uses, taken from `available` (DuckDB refuses extra ones)."""
+    wanted = set(_PARAM.findall(text))
+    missing = wanted - available.keys()
+    if missing:
+        raise KeyError(f"query needs parameters {sorted(missing)}")
+    return {k: available[k] for k in wanted}

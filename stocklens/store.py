@@ -17,7 +17,7 @@ from pathlib import Path, PurePath
 import duckdb
 import polars as pl
 
-from . import sql
+from . import facts, sql
 from .errors import StoreBusy
 from .importer import Prepared
 
@@ -30,7 +30,7 @@ _INSERT = {
         insert into order_lines
         select $load_id, $month, order_id, line_key, line_id, sku, order_date, qty_ordered, qty_shipped,
                ship_date, qty_cancelled, promised_date, unit_price, customer, location, status,
-               source_rows, first_row
+               source_rows, first_row, null, null, null
         from incoming order by order_date""",
     "stock": """
         insert into stock_rows
@@ -228,6 +228,7 @@ class Store:
                     cur.execute(
                         "insert or replace into mappings values ($layout, $dataset, $mapping, now())",
                         {"layout": prep.layout, "dataset": prep.dataset, "mapping": mapping})
+                facts.refresh(cur, prep.month, prep.dataset)
                 self._bump(cur)
                 pause = float(os.environ.get("STOCKLENS_TEST_PAUSE_BEFORE_COMMIT", "0") or 0)
                 if pause:  # fault-injection point for the kill -9 test; never set in normal use
@@ -268,10 +269,11 @@ class Store:
                     "and month is not distinct from $m", {"d": dataset, "m": month}).fetchone()[0]
                 cur.execute("update loads set state = 'undone', ended_at = now() where load_id = $id",
                             {"id": active[0]})
-                self._drop_rows(cur, dataset, [active[0]])
                 if previous is not None:
                     cur.execute("update loads set state = 'active', ended_at = null where load_id = $id",
                                 {"id": previous})
+                facts.refresh(cur, month, dataset)
+                self._drop_rows(cur, dataset, [active[0]])
                 self._bump(cur)
                 cur.execute("commit")
             except BaseException:
@@ -294,6 +296,7 @@ class Store:
                     raise ValueError(f"nothing to delete: no {dataset} loaded for {month or 'the store'}")
                 cur.execute("update loads set state = 'deleted', ended_at = now() where list_contains($ids, load_id)",
                             {"ids": ids})
+                facts.refresh(cur, month, dataset)
                 self._drop_rows(cur, dataset, ids)
                 self._bump(cur)
                 cur.execute("commit")

@@ -1,8 +1,9 @@
 -- sku_history: one SKU month by month over the window, each month as reported at that month:
 -- open demand at month end, on hand (null without a stock upload), backorder units (null
--- without both uploads) and shipment units dated in the month.
+-- without both uploads) and shipment units dated in the month (all customers: shipments are
+-- kept per SKU and location).
 -- grain: one row per month. parameters: $window, $sku, $promise_days, $customers, $locations,
--- $categories, $suppliers. inputs: line_states, stock_states, shipment_events, uploaded_months.
+-- $categories, $suppliers. inputs: line_states, stock_states, sku_flows_at, uploaded_months.
 with
 months as (
     select report_month, month_start, as_of from report_months($window)
@@ -19,10 +20,9 @@ stock_then as (
     where sku = $sku
 ),
 shipped as (
-    select report_month, sum(units) as shipped_units
-    from shipment_events($window, $customers::varchar[], $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
-    where sku = $sku and shipped_on >= month_start and shipped_on <= as_of
-    group by report_month
+    select report_month, shipped_units_month as shipped_units
+    from sku_flows_at($window, $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
+    where sku = $sku
 ),
 uploads as (
     select

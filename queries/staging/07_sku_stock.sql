@@ -2,26 +2,14 @@
 -- (months with a stock upload) with its recent shipments, days of supply, dead and excess stock
 -- (kpi-book 3, Inventory): "in the N days up to t" = dated after t - N and on or before t;
 -- monthly_demand = shipment units dated in the 6 calendar months ending at M, / 6.
--- grain: report_month x sku. inputs: stock_states, shipment_events.
+-- grain: report_month x sku. inputs: stock_states, sku_flows_at.
 create or replace macro sku_stock(months, excess_months, locations, categories, suppliers) as table
 with
 stock_now as (
     select * from stock_states(months, locations, categories, suppliers)
 ),
 shipped as (
-    select
-        report_month,
-        sku,
-        coalesce(sum(units) filter (where shipped_on > as_of - interval 90 day and shipped_on <= as_of), 0)
-            as shipped_units_90d,
-        coalesce(bool_or(units > 0) filter (where shipped_on > as_of - interval 180 day and shipped_on <= as_of), false)
-            as has_shipment_180d,
-        coalesce(sum(units) filter (where shipped_on >= month_start - interval 5 month and shipped_on <= as_of), 0)
-            as shipped_units_6m,
-        coalesce(sum(units) filter (where shipped_on >= month_start and shipped_on <= as_of), 0)
-            as shipped_units_month,
-    from shipment_events(months, null::varchar[], locations, categories, suppliers)
-    group by report_month, sku
+    select * from sku_flows_at(months, locations, categories, suppliers)
 ),
 final as (
     select

@@ -6,7 +6,7 @@
 -- turnover_annual (and dio_days) is null when one of its stock months has an unknown cogs or
 -- avg_inventory_value: the sum and the mean of the book's formula are then unknown.
 -- by_category = true gives the same per product category ('(no category)' without one).
--- grain: one row per month (x category). inputs: stock_states, shipment_events, sku_costs, uploaded_months.
+-- grain: one row per month (x category). inputs: stock_states, sku_flows_at, sku_costs, uploaded_months.
 create or replace macro inventory_months(last_month, n_months, carrying_rate, by_category, locations, categories, suppliers) as table
 with
 span as (
@@ -33,13 +33,12 @@ stock_values as (
 ),
 shipments_in_month as (
     select
-        e.report_month,
-        case when by_category then coalesce(e.category, '(no category)') else 'all' end as group_key,
-        e.sku,
-        sum(e.units) as units,
-    from shipment_events((select months from span_list), null::varchar[], locations, categories, suppliers) as e
-    where e.shipped_on >= e.month_start and e.shipped_on <= e.as_of
-    group by all
+        report_month,
+        case when by_category then coalesce(category, '(no category)') else 'all' end as group_key,
+        sku,
+        shipped_units_month as units,
+    from sku_flows_at((select months from span_list), locations, categories, suppliers)
+    where shipped_units_month <> 0
 ),
 cogs as (
     select

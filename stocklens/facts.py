@@ -1,0 +1,99 @@
+"""Facts materialised at load time: each version's events, each month's line states, SKU flows
+and SKU costs.
+
+A month's KPIs then read that month's rows only, so history does not slow a month down. Every
+change of data (load, undo, delete) recomputes, inside the same transaction, what it affects:
+the events of the lines concerned, and the facts of the changed month and every later month
+(each month's facts build on the month before: open lines and last known costs carry over).
+"""
+from __future__ import annotations
+
+from . import sql
+
+# Per family of facts: its tables (their rows are keyed by report_month), the queries that build
+# one month, and which dataset's months start its span.
+_FAMILIES = {
+    "orders": {
+        "tables": ("line_facts", "sku_flows"),
+        "builders": ("facts/line_facts", "facts/sku_flows"),
+    },
+    "stock": {
+        "tables": ("stock_costs",),
+        "builders": ("facts/stock_costs",),
+    },
+}
+_DELETE_BEFORE_AFTER = {
+    "line_facts": "delete from line_facts where report_month < $first or report_month > $last",
+    "sku_flows": "delete from sku_flows where report_month < $first or report_month > $last",
+    "stock_costs": "delete from stock_costs where report_month < $first or report_month > $last",
+}
+_DELETE_FROM = {
+    "line_facts": "delete from line_facts where report_month >= $start",
+    "sku_flows": "delete from sku_flows where report_month >= $start",
+    "stock_costs": "delete from stock_costs where report_month >= $start",
+}
+_DELETE_ALL = {
+    "line_facts": "delete from line_facts",
+    "sku_flows": "delete from sku_flows",
+    "stock_costs": "delete from stock_costs",
+}
+_LAST_MONTH = {
+    "line_facts": "select max(report_month) from line_facts",
+    "sku_flows": "select max(report_month) from sku_flows",
+    "stock_costs": "select max(report_month) from stock_costs",
+}
+
+
+def month_range(first: str, last: str) -> list[str]:
+    y, m = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _shift(month: str, by: int) -> str:
+    y, m = int(month[:4]), int(month[5:7]) + by
+    while m < 1:
+        y, m = y - 1, m + 12
+    while m > 12:
+        y, m = y + 1, m - 12
+    return f"{y:04d}-{m:02d}"
+
+
+def refresh(cur, changed_month: str | None, dataset: str) -> None:
+    """Bring the facts up to date after `dataset`'s `changed_month` was loaded, replaced,
+    undone or deleted, inside the caller's transaction. Facts span every month from the first
+    month of their dataset to the last month with an orders or stock upload."""
+    if dataset == "orders" and changed_month:
+        cur.execute(sql.load("facts/version_increments"), {"month": changed_month})
+    last = cur.execute(
+        "select max(month) from uploaded_months where dataset in ('orders', 'stock')").fetchone()[0]
+    for family, spec in _FAMILIES.items():
+        first = cur.execute("select min(month) from uploaded_months where dataset = $d",
+                            {"d": family}).fetchone()[0]
+        changed = changed_month if dataset == family else None
+        _refresh_family(cur, spec, first, last, changed)
+
+
+def _refresh_family(cur, spec: dict, first: str | None, last: str | None, changed: str | None) -> None:
+    tables = spec["tables"]
+    if first is None or last is None:
+        for t in tables:
+            cur.execute(_DELETE_ALL[t])
+        return
+    for t in tables:
+        cur.execute(_DELETE_BEFORE_AFTER[t], {"first": first, "last": last})
+    have = cur.execute(_LAST_MONTH[tables[0]]).fetchone()[0]
+    # from the changed month, or from the first month not computed yet (a gap before a new month)
+    pending = first if have is None else _shift(have, 1)
+    start = max(first, min(changed, pending) if changed else pending)
+    if start > last:
+        return
+    for t in tables:
+        cur.execute(_DELETE_FROM[t], {"start": start})
+    for month in month_range(start, last):
+        for builder in spec["builders"]:
+            text = sql.load(builder)
+            cur.execute(text, sql.bind(text, {"month": month, "previous_month": _shift(month, -1)}))
