@@ -60,6 +60,8 @@ def cmd_load(args) -> int:
     if prep.proposed_month and args.month and prep.proposed_month != args.month:
         print(f"  note: the file's dates suggest {prep.proposed_month}; loaded as {args.month} as asked.")
     _print_report(prep)
+    if result.month and result.dataset in ("orders", "stock"):
+        _print_checks(store, result.month)
     return 0
 
 
@@ -116,6 +118,49 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _print_checks(store: Store, month: str) -> None:
+    """The data checks of the month just loaded: each a query returning offending rows."""
+    from . import kpis, settings
+
+    ctx = kpis.Context(month, settings.load(store))
+    for name in ("stale_open_lines", "skus_not_in_stock", "stock_unknown_cost", "negative_stock"):
+        rows = kpis.run(store, f"checks/{name}", ctx)
+        if rows.height:
+            print(f"  check {name.replace('_', ' ')}: {rows.height} rows (see the Data page)")
+
+
+def cmd_settings(args) -> int:
+    from . import settings as settings_mod
+
+    store = Store(args.store)
+    current = settings_mod.load(store)
+    changes = {}
+    if args.age_bounds:
+        changes["age_bounds"] = [int(x) for x in args.age_bounds.split(",") if x.strip()]
+    for name in ("default_promise_days", "frequent_backorder_months", "backorder_window_months", "excess_months",
+                 "carrying_capital", "carrying_storage", "carrying_service", "carrying_risk"):
+        value = getattr(args, name)
+        if value is not None:
+            changes[name] = value
+    new = settings_mod.Settings.from_json({**current.to_json(), **changes})
+    if args.carrying_rate is not None:
+        new = new.with_rate(args.carrying_rate)
+    if args.reset:
+        new = settings_mod.Settings()
+    if new != current:
+        try:
+            settings_mod.save(store, new)
+        except ValueError as exc:
+            print(f"stocklens: settings not saved: {exc}", file=sys.stderr)
+            return 2
+        print("Saved.")
+    shown = new.to_json()
+    shown["carrying_rate"] = new.carrying_rate
+    shown["age_buckets"] = new.age_labels
+    print(json.dumps(shown, indent=2) if args.json else "\n".join(f"{k:28} {v}" for k, v in shown.items()))
+    return 0
+
+
 def cmd_kpis(args) -> int:
     from . import kpis
 
@@ -164,6 +209,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", required=True)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_kpis)
+
+    p = with_store(sub.add_parser("settings", help="show or change the KPI settings stored with the data"))
+    p.add_argument("--age-bounds", help="age bucket upper bounds in days, e.g. 30,60,90,180")
+    p.add_argument("--promise-days", dest="default_promise_days", type=int,
+                   help="due date = promised date, else order date + these days (default 7)")
+    p.add_argument("--carrying-rate", type=float,
+                   help="yearly carrying rate, e.g. 0.25; scales the four parts in proportion")
+    p.add_argument("--carrying-capital", type=float)
+    p.add_argument("--carrying-storage", type=float)
+    p.add_argument("--carrying-service", type=float)
+    p.add_argument("--carrying-risk", type=float)
+    p.add_argument("--frequent-months", dest="frequent_backorder_months", type=int,
+                   help="frequently backordered: at least this many months (default 3)")
+    p.add_argument("--window-months", dest="backorder_window_months", type=int,
+                   help="...within this many months ending at the month (default 12)")
+    p.add_argument("--excess-months", type=int, help="excess stock above this many months of demand (default 6)")
+    p.add_argument("--reset", action="store_true", help="back to the KPI book's defaults")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_settings)
 
     p = with_store(sub.add_parser("demo", help="write the demo store"))
     p.add_argument("--seed", type=int, default=7)

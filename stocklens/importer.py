@@ -288,7 +288,10 @@ def _orders(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
     f = _ensure(typed, ds)
     # Shopify-style exports write order-level fields on an order's first line only: blank LATER
     # lines inherit them (never an earlier line from a later one: a line's own blank stays blank).
-    f = f.with_columns([pl.col(c).forward_fill().over("order_id") for c in _ORDER_LEVEL])
+    # A status is inherited only when the file has no shipped quantities: with them, a blank line
+    # status says nothing, and taking the line above's "shipped" would ship the line in full.
+    inherited = [c for c in _ORDER_LEVEL if not (c == "status" and "qty_shipped" in prep.mapping)]
+    f = f.with_columns([pl.col(c).forward_fill().over("order_id") for c in inherited])
     f = f.with_columns(pl.coalesce("sku", "sku_name").alias("sku"))
     _require(prep, f, "order_id")
     _require(prep, f, "sku", "the SKU is empty and there is no product name to use instead")

@@ -188,3 +188,15 @@ def test_blank_order_level_fields_are_inherited_by_later_lines_only(store, tmp_p
         ("B", D(2024, 3, 1), "ACME", 2.0, "shipped"),
         ("C", D(2024, 3, 1), "ACME", 3.0, "shipped"),
     ]
+
+
+def test_status_is_not_inherited_when_the_file_has_shipped_quantities(store, tmp_path):
+    path = tmp_path / "line_quantities.csv"
+    path.write_text("order_id,sku,order_date,qty_ordered,qty_shipped,status\n"
+                    "K2,A,2024-03-01,4,4,shipped\n"
+                    "K2,B,2024-03-01,5,,\n")
+    prep, _ = load_file(store, path, dataset="orders")
+    assert not prep.refused, prep.problems
+    # B's blank status and blank qty_shipped mean nothing shipped yet: with a shipped-quantity
+    # column in the file, B must not take A's "shipped" (which would ship all 5 units).
+    assert lines(store, "sku, qty_shipped, status") == [("A", 4.0, "shipped"), ("B", 0.0, None)]
