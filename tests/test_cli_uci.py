@@ -20,7 +20,9 @@ import pytest
 
 from stocklens.store import Store
 
-DATA = Path("/work/shared/data/uci-online-retail")
+from shared_data import UCI_DIR
+
+DATA = UCI_DIR
 MONTHS = ["2010-12", "2011-01", "2011-02", "2011-03"]
 
 

@@ -10,6 +10,8 @@ import pytest
 
 from kpi_helpers import ORDERS_HEADER, STOCK_HEADER, run_cli, write_csv
 
+from shared_data import UCI_DIR
+
 # kpi-book section 5, copied by hand
 TOP_KEYS = {
     "month", "backlog_units", "backlog_value", "backlog_lines", "backlog_orders", "avg_age_days",
@@ -25,7 +27,7 @@ STOCK_FIGURES = ("inventory_units", "inventory_value", "avg_inventory_value", "t
                  "dead_stock_value", "excess_stock_value")
 BACKORDER_FIGURES = ("backorder_units", "backordered_skus", "backorder_rate", "frequently_backordered")
 
-UCI = Path("/work/shared/data/uci-online-retail")
+UCI = UCI_DIR
 
 
 def cli_ok(*args) -> str:
@@ -110,6 +112,7 @@ def test_kpis_json_null_where_unknown(small_store):
 
     empty = cli_kpis(small_store, "2024-06")  # nothing loaded for June
     assert_book_keys(empty)
+    assert empty["cogs"] is None  # no orders upload: June's shipments are not reported
     assert empty["age_buckets"] == {key: None for key in AGE_KEYS}
     assert empty["bridge"] == {key: None for key in BRIDGE_KEYS}
     for key in ("backlog_units", "backlog_value", "backlog_lines", "backlog_orders", "avg_age_days",
