@@ -156,6 +156,26 @@ def test_turnover_annual_unknown_when_one_of_its_months_is(store, tmp_path):
     assert kpis(store, "2024-02")["turnover_annual"] is None
 
 
+def test_cogs_unknown_without_the_months_orders_upload(store, tmp_path):
+    load_costs(store, tmp_path)
+    stock(store, tmp_path, "2024-05", """
+        K1,10,3,W1     # May: stock (10 x 3 = 30) but no orders upload
+    """)
+    may = kpis(store, "2024-05")
+    # Interpretation: without May's orders upload May's shipments are not reported: cogs is unknown
+    # (null), like the backlog, bridge and fill rate of a month without an orders upload, not 0
+    # (0 made turnover_monthly 0 and pulled turnover_annual down: fixed in 08_inventory_months.sql).
+    assert may["backlog_units"] is None and may["cogs"] is None and may["turnover_monthly"] is None
+    # April has no stock upload: May's average is May's value only; stock figures are known
+    assert may["inventory_value"] == pytest.approx(30) and may["avg_inventory_value"] == pytest.approx(30)
+    assert may["holding_cost"] == pytest.approx(30 * 0.25 / 12)
+    # May is a stock month of the 12 with an unknown cogs: the sum of their cogs is unknown (README:
+    # annual turnover is unknown when one of its stock months has an unknown COGS)
+    assert may["turnover_annual"] is None and may["dio_days"] is None
+    # April has neither upload: its cogs is unknown too (March, with its orders file, has 24.5)
+    assert kpis(store, "2024-04")["cogs"] is None
+
+
 def test_unknown_costs_give_null_value_and_cogs(store, tmp_path):
     stock(store, tmp_path, "2024-03", """
         U1,3,,W1    # on hand, no cost anywhere

@@ -3,6 +3,8 @@
 -- for each of the n months ending at last_month (kpi-book 3, Inventory), each as reported at
 -- that month. Stock figures are null for a month without a stock upload; SKUs and events with
 -- unknown cost are left out and counted. An empty warehouse (nothing on hand) is worth 0.
+-- cogs is null for a month without an orders upload: its shipments are not reported (as its
+-- backlog, bridge and fill rate are null).
 -- turnover_annual (and dio_days) is null when one of its stock months has an unknown cogs or
 -- avg_inventory_value: the sum and the mean of the book's formula are then unknown.
 -- by_category = true gives the same per product category ('(no category)' without one).
@@ -19,6 +21,9 @@ span_list as (
 ),
 stock_months as (
     select month as report_month from uploaded_months where dataset = 'stock'
+),
+orders_months as (
+    select month as report_month from uploaded_months where dataset = 'orders'
 ),
 stock_values as (
     select
@@ -76,6 +81,7 @@ monthly as (
         case when sm.report_month is not null then coalesce(v.count_skus_unknown_cost, 0) end
             as count_skus_unknown_cost,
         case
+            when om.report_month is null then null
             when c.report_month is null then 0
             when c.count_skus_known_cost = 0 then null
             else c.known_cogs
@@ -84,6 +90,7 @@ monthly as (
     from span as sp
     cross join groups as g
     left join stock_months as sm using (report_month)
+    left join orders_months as om using (report_month)
     left join stock_values as v using (report_month, group_key)
     left join cogs as c using (report_month, group_key)
 ),
