@@ -6,14 +6,7 @@ from stocklens import charts, kpis
 from stocklens.ui import components as ui
 from stocklens.ui import state
 
-state.page_setup()
-
-st.title("Backorders")
-month = state.month()
-if month is None:
-    ui.no_data()
-    st.stop()
-ctx = state.context()
+month, ctx = state.page_start("Backorders")
 totals = state.run("backorder_totals", ctx)
 now = totals.row(0, named=True)
 if now["backorder_units"] is None:

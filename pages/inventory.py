@@ -6,14 +6,7 @@ from stocklens import charts, kpis
 from stocklens.ui import components as ui
 from stocklens.ui import state
 
-state.page_setup()
-
-st.title("Inventory and turnover")
-month = state.month()
-if month is None:
-    ui.no_data()
-    st.stop()
-ctx = state.context()
+month, ctx = state.page_start("Inventory and turnover")
 months = kpis.window(month, 12)
 trend = state.run("inventory_turnover", ctx, months=months)
 now = trend.filter(pl.col("report_month") == month).row(0, named=True)

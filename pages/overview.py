@@ -6,15 +6,7 @@ from stocklens import kpis
 from stocklens.ui import components as ui
 from stocklens.ui import state
 
-state.page_setup()
-
-st.title("Overview")
-month = state.month()
-if month is None:
-    ui.no_data()
-    st.stop()
-
-ctx = state.context()
+month, ctx = state.page_start("Overview")
 compare = state.compare_month(month)
 months = kpis.window(month, 13)  # 12 for the sparklines, plus last year's month for the comparison
 trend = (

@@ -167,3 +167,17 @@ def page_setup() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def page_start(title: str) -> tuple[str, kpis.Context]:
+    """A report page's opening: its title, then the month and context, or the empty-store offer
+    (demo or upload) and nothing else when no month is loaded."""
+    page_setup()
+    st.title(title)
+    m = month()
+    if m is None:
+        from .components import no_data
+
+        no_data()
+        st.stop()
+    return m, context(m)
