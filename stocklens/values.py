@@ -141,25 +141,22 @@ def detect_date_format(values: list[str]) -> DateFormat | None:
     """The layout that reads the most of these values; for d/m vs m/d, the values decide
     (a first number above 12 means day first); undecided slash dates are read month first,
     as US exports (Shopify, QuickBooks) write them, and the report says so."""
-    vals = [v for v in values if v and v.strip()]
-    if not vals:
+    vals = pl.Series(values, dtype=pl.String).drop_nulls()
+    vals = vals.filter(vals.str.strip_chars() != "")
+    if vals.len() == 0:
         return None
     best, best_hits = None, 0
     for layout, rx in _LAYOUTS.items():
-        hits = sum(1 for v in vals if re.match(rx, v))
+        hits = int(vals.str.contains(rx).sum())
         if hits > best_hits:
             best, best_hits = layout, hits
     if best is None:
         return None
     day_first = best in ("dot", "dash", "dmonthy")
     if best == "slash":
-        firsts, seconds = [], []
-        for v in vals:
-            m = re.match(_LAYOUTS["slash"], v)
-            if m:
-                firsts.append(int(m.group(1)))
-                seconds.append(int(m.group(2)))
-        if any(f > 12 for f in firsts) and not any(s > 12 for s in seconds):
+        firsts = vals.str.extract(_LAYOUTS["slash"], 1).cast(pl.Int32, strict=False)
+        seconds = vals.str.extract(_LAYOUTS["slash"], 2).cast(pl.Int32, strict=False)
+        if bool((firsts > 12).any()) and not bool((seconds > 12).any()):
             day_first = True
     return DateFormat(best, day_first)
 
