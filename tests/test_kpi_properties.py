@@ -95,7 +95,7 @@ def check_month(k: int, result: dict, previous: dict | None, uploaded_orders: bo
         assert result["backorder_units"] is None and result["frequently_backordered"] is None
 
 
-@settings(max_examples=10, deadline=None, derandomize=True, database=None,
+@settings(max_examples=8, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(scenarios())
 def test_kpi_properties(scenario):
