@@ -62,12 +62,20 @@ def _shift(month: str, by: int) -> str:
     return f"{y:04d}-{m:02d}"
 
 
-def refresh(cur, changed_month: str | None, dataset: str) -> None:
+def refresh(cur, changed_month: str | None, dataset: str, *, inserted: bool = False) -> None:
     """Bring the facts up to date after `dataset`'s `changed_month` was loaded, replaced,
     undone or deleted, inside the caller's transaction. Facts span every month from the first
-    month of their dataset to the last month with an orders or stock upload."""
+    month of their dataset to the last month with an orders or stock upload.
+
+    inserted: the month's new versions were just stored with their events (insert_orders), so
+    only later months' versions need theirs recomputed; after an undo or delete, the month's
+    own (re-activated) versions do too."""
     if dataset == "orders" and changed_month:
-        cur.execute(sql.load("facts/version_increments"), {"month": changed_month})
+        from_month = _shift(changed_month, 1) if inserted else changed_month
+        later = cur.execute("select count(*) from uploaded_months where dataset = 'orders' and month >= $m",
+                            {"m": from_month}).fetchone()[0]
+        if later:
+            cur.execute(sql.load("facts/version_increments"), {"month": changed_month, "from_month": from_month})
     last = cur.execute(
         "select max(month) from uploaded_months where dataset in ('orders', 'stock')").fetchone()[0]
     for family, spec in _FAMILIES.items():

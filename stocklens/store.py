@@ -25,24 +25,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = PROJECT_ROOT / "data" / "store"
 DB_FILE = "stocklens.duckdb"
 
-_INSERT = {
-    "orders": """
-        insert into order_lines
-        select $load_id, $month, order_id, line_key, line_id, sku, order_date, qty_ordered, qty_shipped,
-               ship_date, qty_cancelled, promised_date, unit_price, customer, location, status,
-               source_rows, first_row, null, null, null
-        from incoming order by order_date""",
-    "stock": """
-        insert into stock_rows
-        select $load_id, $month, __row, sku, qty_on_hand, unit_cost, location, snapshot_date from incoming""",
-    "products": """
-        insert into product_rows
-        select $load_id, __row, sku, description, category, supplier, unit_cost, lead_time_days from incoming""",
-    "purchase_orders": """
-        insert into po_lines
-        select $load_id, $month, __row, po_id, line_id, sku, supplier, order_date, expected_date,
-               received_date, qty_ordered, qty_received, unit_cost from incoming""",
-}
 _DELETE_ROWS = {
     "orders": "delete from order_lines where list_contains($ids, load_id)",
     "stock": "delete from stock_rows where list_contains($ids, load_id)",
@@ -220,15 +202,13 @@ class Store:
                      "rows_stored": rows.height, "findings": json.dumps([f.to_dict() for f in prep.findings],
                                                                         default=str),
                      "notes": json.dumps(prep.notes), "options": options, "mapping": mapping})
-                params = {"load_id": load_id}
-                if prep.dataset != "products":
-                    params["month"] = prep.month
-                cur.execute(_INSERT[prep.dataset], params)
+                insert = sql.load(f"store/insert_{prep.dataset}")  # dataset is one of the four
+                cur.execute(insert, sql.bind(insert, {"load_id": load_id, "month": prep.month}))
                 if remember_mapping:
                     cur.execute(
                         "insert or replace into mappings values ($layout, $dataset, $mapping, now())",
                         {"layout": prep.layout, "dataset": prep.dataset, "mapping": mapping})
-                facts.refresh(cur, prep.month, prep.dataset)
+                facts.refresh(cur, prep.month, prep.dataset, inserted=True)
                 self._bump(cur)
                 pause = float(os.environ.get("STOCKLENS_TEST_PAUSE_BEFORE_COMMIT", "0") or 0)
                 if pause:  # fault-injection point for the kill -9 test; never set in normal use

@@ -43,9 +43,20 @@ events as (
         coalesce(sum(v.shipped_increment) filter (where v.shipped_on >= b.month_start and v.shipped_on <= b.as_of), 0)
             as shipped_in_month,
         coalesce(sum(v.cancelled_increment) filter (where v.month = $month), 0) as cancelled_in_month,
-        list({'shipped_on': v.shipped_on, 'units': v.shipped_increment} order by v.month)
-            filter (where v.shipped_increment <> 0) as ship_events,
     from versions as v, bounds as b
+    group by v.order_id, v.line_key
+),
+new_line_events as (
+    -- the shipment events of the lines ordered in the month, for on-time fill rate
+    select
+        v.order_id,
+        v.line_key,
+        coalesce(list({'shipped_on': v.shipped_on, 'units': v.shipped_increment} order by v.month)
+            filter (where v.shipped_increment <> 0), []) as ship_events,
+    from latest as l
+    join versions as v using (order_id, line_key)
+    cross join bounds as b
+    where l.order_date >= b.month_start and l.order_date <= b.as_of
     group by v.order_id, v.line_key
 ),
 final as (
@@ -68,9 +79,10 @@ final as (
         e.shipped_to_date,
         e.shipped_in_month,
         e.cancelled_in_month,
-        case when l.order_date >= b.month_start and l.order_date <= b.as_of then e.ship_events end as ship_events,
+        n.ship_events,
     from latest as l
     join events as e using (order_id, line_key)
+    left join new_line_events as n using (order_id, line_key)
     cross join bounds as b
     where l.qty_ordered > 0
 )

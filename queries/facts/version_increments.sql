@@ -1,8 +1,9 @@
--- version_increments: recompute the events each active version contributes, for every version
--- of the lines that have a version (of any load) in $month: shipped increment = qty_shipped minus
--- the previous version's (v_0 = 0), dated ship_date or else the version month's last day;
--- cancelled increment likewise (dated the version month's last day, in the facts).
--- grain: updates order_lines rows. parameters: $month. inputs: order_lines, loads.
+-- version_increments: recompute the events each active version of month $from_month or later
+-- contributes, for the lines that have a version (of any load, active or not) in $month: shipped
+-- increment = qty_shipped minus the previous active version's (v_0 = 0), dated ship_date or else
+-- the version month's last day; cancelled increment likewise (dated the month's end in the facts).
+-- Needed when a month's versions change under later ones (a past month replaced, undone, deleted).
+-- grain: updates order_lines rows. parameters: $month, $from_month. inputs: order_lines, orders.
 update order_lines as o
 set
     shipped_increment = x.shipped_increment,
@@ -13,6 +14,7 @@ from (
         v.load_id,
         v.order_id,
         v.line_key,
+        v.month,
         v.qty_shipped - coalesce(lag(v.qty_shipped) over line_versions, 0) as shipped_increment,
         coalesce(v.ship_date, last_day(strptime(v.month, '%Y-%m'))::date) as shipped_on,
         v.qty_cancelled - coalesce(lag(v.qty_cancelled) over line_versions, 0) as cancelled_increment,
@@ -22,3 +24,4 @@ from (
     window line_versions as (partition by v.order_id, v.line_key order by v.month)
 ) as x
 where o.load_id = x.load_id and o.order_id = x.order_id and o.line_key = x.line_key
+  and x.month >= $from_month
