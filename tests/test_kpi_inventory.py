@@ -169,9 +169,11 @@ def test_cogs_unknown_without_the_months_orders_upload(store, tmp_path):
     # April has no stock upload: May's average is May's value only; stock figures are known
     assert may["inventory_value"] == pytest.approx(30) and may["avg_inventory_value"] == pytest.approx(30)
     assert may["holding_cost"] == pytest.approx(30 * 0.25 / 12)
-    # May is a stock month of the 12 with an unknown cogs: the sum of their cogs is unknown (README:
-    # annual turnover is unknown when one of its stock months has an unknown COGS)
-    assert may["turnover_annual"] is None and may["dio_days"] is None
+    # Interpretation (README): a month without its orders file is left out of the 12-month figures,
+    # like a month without a stock file, so May's annual turnover comes from January and February
+    # (both files each): cogs 15 + 45 = 60; averages January 95 (no December), February
+    # (95 + 219) / 2 = 157, mean 126; n = 2: 60 / 126 x 12 / 2 = 20 / 7; DIO = 365 / (20 / 7) = 127.75
+    assert may["turnover_annual"] == pytest.approx(20 / 7) and may["dio_days"] == pytest.approx(127.75)
     # April has neither upload: its cogs is unknown too (March, with its orders file, has 24.5)
     assert kpis(store, "2024-04")["cogs"] is None
 

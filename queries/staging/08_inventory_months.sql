@@ -71,6 +71,9 @@ monthly as (
         sp.month_start,
         year(sp.month_start) * 12 + month(sp.month_start) as month_index,
         sm.report_month is not null as has_stock_upload,
+        -- counted in the 12-month figures: a stock upload (the book's n) and, as COGS needs the
+        -- month's shipments, an orders upload; a month without either is left out
+        sm.report_month is not null and om.report_month is not null as is_turnover_month,
         case when sm.report_month is not null then coalesce(v.inventory_units, 0) end as inventory_units,
         case
             when sm.report_month is null then null
@@ -112,11 +115,11 @@ with_annual as (
         cogs / nullif(avg_inventory_value, 0) as turnover_monthly,
         avg_inventory_value * carrying_rate / 12 as holding_cost,
         -- over those of the 12 months ending at M that have a stock upload (n of them)
-        sum(cogs) filter (where has_stock_upload) over last_12 as cogs_12m,
-        avg(avg_inventory_value) filter (where has_stock_upload) over last_12 as mean_avg_inventory_12m,
-        count(*) filter (where has_stock_upload) over last_12 as count_stock_months_12m,
+        sum(cogs) filter (where is_turnover_month) over last_12 as cogs_12m,
+        avg(avg_inventory_value) filter (where is_turnover_month) over last_12 as mean_avg_inventory_12m,
+        count(*) filter (where is_turnover_month) over last_12 as count_stock_months_12m,
         -- a sum or mean over those months is unknown when one of their figures is
-        count(*) filter (where has_stock_upload and (cogs is null or avg_inventory_value is null)) over last_12
+        count(*) filter (where is_turnover_month and (cogs is null or avg_inventory_value is null)) over last_12
             as count_unknown_months_12m,
     from with_average
     window last_12 as (partition by group_key order by month_index range between 11 preceding and current row)
