@@ -321,3 +321,18 @@ def test_checks_pass_on_a_clean_fixture(store, tmp_path, check):
             B,1,1,W1
         """)
         assert rows(store, f"checks/{check}", month) == []
+
+
+def test_returns_only_are_no_demand_for_days_of_supply_and_excess(store, tmp_path):
+    stock(store, tmp_path, "2024-03", "RET,5,2,W1   # 5 on hand at 2")
+    orders(store, tmp_path, "2024-03", """
+        RR1,1,RET,2024-03-10,-3,-3,2024-03-10,0,,,,   # a return only: a shipment event of -3 units
+    """)
+    s = by(rows(store, "stock_by_sku", "2024-03"), "sku")["RET"]
+    # Net shipments of the 90 days = -3: more came back than went out, which is no demand, so days of
+    # supply is unknown (not 5 / (-3 / 90) = -150), and all 5 on hand are excess (not 5 - 6 x (-3 / 6)
+    # = 8 units, more than is on hand): excess value 5 x 2 = 10.
+    assert s["days_of_supply"] is None
+    assert s["excess_units"] == pytest.approx(5) and s["excess_value"] == pytest.approx(10)
+    # COGS nets the return: -3 x 2 = -6 (README: returns count in the stock figures)
+    assert kpis(store, "2024-03")["cogs"] == pytest.approx(-6)

@@ -15,7 +15,7 @@ facts as (
         m.month_start,
         m.as_of,
         f.*,
-        coalesce(f.promised_date, f.order_date + to_days(promise_days::integer)) as due_date,
+        coalesce(f.promised_date, (f.order_date + to_days(promise_days::integer))::date) as due_date,
     from months as m
     join line_facts as f on f.report_month = m.report_month
 ),
