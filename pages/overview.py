@@ -46,18 +46,20 @@ if changes.height == 0:
 else:
     c1, c2, c3 = st.columns(3)
     config = {
-        "key": st.column_config.TextColumn("Key"),
         "backlog_units": st.column_config.NumberColumn("Backlog", format="%,.0f"),
         "backlog_change": st.column_config.NumberColumn("Δ backlog", format="%+,.0f"),
         "backorder_units": st.column_config.NumberColumn("Backorder", format="%,.0f"),
         "backorder_change": st.column_config.NumberColumn("Δ backorder", format="%+,.0f"),
     }
-    cols = ["key", "backlog_units", "backlog_change", "backorder_units", "backorder_change"]
-    for col, kind, label in ((c1, "sku", "SKUs"), (c2, "customer", "Customers"), (c3, "age_bucket", "Age buckets")):
-        part = changes.filter(pl.col("kind") == kind).select(cols)
-        if kind == "age_bucket":
-            part = part.drop("backorder_units", "backorder_change")
+    columns = {  # backorders are per SKU: customers and age buckets show the backlog only
+        "sku": ["key", "backlog_units", "backlog_change", "backorder_change"],
+        "customer": ["key", "backlog_units", "backlog_change"],
+        "age_bucket": ["key", "backlog_units", "backlog_change"],
+    }
+    for col, kind, label, one in ((c1, "sku", "SKUs", "SKU"), (c2, "customer", "Customers", "Customer"),
+                                  (c3, "age_bucket", "Age buckets", "Age (days)")):
+        part = changes.filter(pl.col("kind") == kind).select(columns[kind])
         with col:
             st.markdown(f"**{label}** that moved most")
-            st.dataframe(part.head(8), hide_index=True, column_config=config, key=f"changes_{kind}",
-                         width="stretch")
+            st.dataframe(part.head(8), hide_index=True, key=f"changes_{kind}", width="stretch",
+                         column_config={**config, "key": st.column_config.TextColumn(one)})
