@@ -2,7 +2,8 @@
 -- the unit_cost of the SKU's rows in $month that have one, weighted by max(0, qty_on_hand) (a
 -- plain mean where those weights sum to 0); for a SKU without such rows, the cost carried from
 -- $previous_month's facts (the most recent earlier month's). The product master's cost, the
--- last fallback, is applied when reading (sku_costs), as the master can change at any time.
+-- last fallback, is applied when reading (stock_states, inventory_months), as the master can
+-- change at any time.
 -- grain: one row per SKU. parameters: $month, $previous_month. inputs: stock, stock_costs.
 insert into stock_costs
 with
