@@ -48,6 +48,8 @@ if search:
         for c in ("order_id", "sku", "customer", "location")))
 st.caption(f"{lines.height:,} open lines shown (oldest first, at most 5,000); sort by any column.")
 ui.table(lines, "open_lines", file_stem=f"open_lines_{month}", column_config={
+    "order_date": st.column_config.DateColumn("Order date", format="YYYY-MM-DD"),
+    "due_date": st.column_config.DateColumn("Due date", format="YYYY-MM-DD"),
     "is_past_due": st.column_config.CheckboxColumn("Past due", help=ui.REGISTRY["past_due_units"].definition),
     "open_qty": st.column_config.NumberColumn("Open units", format="%,.2f"),
     "open_value": st.column_config.NumberColumn("Open value", format="%,.2f"),

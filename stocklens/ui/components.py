@@ -56,12 +56,14 @@ def table(frame: pl.DataFrame, key: str, *, file_stem: str, column_config: dict 
     """A table with CSV and Excel downloads whose text cells cannot run as formulas."""
     st.dataframe(frame, key=f"df_{key}", hide_index=True, column_config=column_config,
                  height=height if height is not None else "auto", width="stretch")
-    c1, c2, _ = st.columns([1, 1, 6])
-    c1.download_button("CSV", export.to_csv_bytes(frame), f"{file_stem}.csv", "text/csv",
-                       key=f"csv_{key}", icon=":material/download:")
-    c2.download_button("Excel", export.to_excel_bytes(frame, file_stem[:31]), f"{file_stem}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"xlsx_{key}", icon=":material/download:")
+    # A horizontal row, not st.columns([1, 1, 6]): in a half-width column those columns were too
+    # narrow and cut the buttons' labels to one letter.
+    row = st.container(horizontal=True)
+    row.download_button("CSV", export.to_csv_bytes(frame), f"{file_stem}.csv", "text/csv",
+                        key=f"csv_{key}", icon=":material/download:")
+    row.download_button("Excel", export.to_excel_bytes(frame, file_stem[:31]), f"{file_stem}.xlsx",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        key=f"xlsx_{key}", icon=":material/download:")
 
 
 def column_help(*kpi_ids: str) -> dict:

@@ -161,12 +161,21 @@ def page_setup() -> None:
     """Called first by every page. Streamlit runs a server's very first request in its old
     'pages/ directory' mode (before app.py has called st.navigation once), so a shared link
     opened right after a restart would run the page alone, without app.py's navigation and
-    filters. Switch that mode off and rerun through app.py."""
+    filters. Switch that mode off and run app.py in its place (its st.navigation runs this page
+    again, with the sidebar), then end this outer run.
+
+    Not st.rerun(): a rerun drops the widget events of the run (a button click is lost). A real
+    server is in that mode only for its first request, but Streamlit's AppTest resets it before
+    every run, so with a rerun no button of a page could be clicked in an AppTest."""
+    import runpy
+    from pathlib import Path
+
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        runpy.run_path(str(Path(__file__).resolve().parents[2] / "app.py"), run_name="__main__")
+        st.stop()
 
 
 def page_start(title: str) -> tuple[str, kpis.Context]:

@@ -126,15 +126,24 @@ def file_panel(index: int, upload) -> None:
             st.dataframe(prep.preview, hide_index=True)
     _report(prep)
     label = f"Load as {datasets.get(dataset).label.lower()}" + (f" for {prep.month}" if prep.month else "")
+    done_key = f"loaded_{file_id}"
     if st.button(label, key=f"confirm_{file_id}", type="primary", disabled=prep.refused, icon=":material/check:"):
         with st.spinner("Storing (the month is replaced in one transaction)…"):
             result = state.store().commit(prep, data)
         if result.status == "unchanged":
-            st.info(f"Identical to what is loaded for {result.month or dataset}: nothing changed.")
+            st.session_state[done_key] = ("info", f"Identical to what is loaded for {result.month or dataset}: "
+                                                  "nothing changed.")
         else:
             replaced = f", replacing the previous version" if result.replaced_load_id else ""
             st.session_state["last_loaded"] = (dataset, prep.month)
-            st.success(f"Loaded {result.rows_stored:,} {dataset} rows for {result.month or 'the store'}{replaced}.")
+            st.session_state[done_key] = ("success", f"Loaded {result.rows_stored:,} {dataset} rows for "
+                                                     f"{result.month or 'the store'}{replaced}.")
+        # The sidebar (month list, filters) ran before this page: rerun so that it, and every
+        # figure, shows the new data at once; the message is shown after the rerun.
+        st.rerun()
+    if done_key in st.session_state:
+        kind, text = st.session_state.pop(done_key)
+        getattr(st, kind)(text)
 
 
 def checks_panel(month: str) -> None:
