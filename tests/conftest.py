@@ -64,3 +64,30 @@ def _snapshot(store: Store) -> dict:
 @pytest.fixture
 def snapshot():
     return _snapshot
+
+
+# --- dashboard tests (test_app_pages, test_app_upload, test_e2e_browser) ---------------------
+
+@pytest.fixture(scope="session")
+def demo_store_dir(tmp_path_factory) -> Path:
+    """ONE demo store per test session (seed 7, written through the importer), closed after
+    writing. Tests that only read may point the app at it; tests that write use demo_store_copy."""
+    from stocklens import demo
+
+    path = tmp_path_factory.mktemp("demo_session") / "store"
+    s = Store(path)
+    try:
+        demo.write_demo_store(s, seed=7)
+    finally:
+        s.close()
+    return path
+
+
+@pytest.fixture
+def demo_store_copy(demo_store_dir, tmp_path) -> Path:
+    """A private copy of the session's demo store (the DuckDB file plus its archive folder)."""
+    import shutil
+
+    target = tmp_path / "demo_store"
+    shutil.copytree(demo_store_dir, target)
+    return target

@@ -1,0 +1,272 @@
+"""End to end in a real browser: `streamlit run app.py` on a free localhost port against a copy
+of the demo store, driven by Debian's chromium through Playwright.
+
+A shared link opened as the server's very first request lands on the same view; every page
+renders with the KPI engine's figures; a corrected stock file uploaded through the browser is
+listed and changes the Overview in the same session. A full-page screenshot of every step is
+saved to test-artifacts/ (git-ignored) to be looked at.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from stocklens import kpis
+from stocklens.kpis import REGISTRY, Filters
+from stocklens.store import Store, load_file
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+RUN_TIMEOUT_S = 180  # an uncached Overview on two busy cores takes tens of seconds
+LABEL_TO_ID = {k.label: k.id for k in REGISTRY.values()}
+
+pytestmark = pytest.mark.browser
+playwright_api = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)", allow_module_level=True)
+
+
+# --- the server --------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_server(store: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STOCKLENS_")}
+    env["STOCKLENS_STORE"] = str(store)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
+         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+        cwd=PROJECT_ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    return proc, base
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"streamlit did not become healthy in 60 s:\n{log.read_text()}")
+
+
+def _stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+def wait_ready(page, title: str) -> None:
+    """Until the page's script run is over: its title shown, no 'running' status widget for a
+    second, and no exception on the page."""
+    page.locator("[data-testid='stMain'] h1", has_text=title).wait_for(timeout=RUN_TIMEOUT_S * 1000)
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    quiet = 0
+    while quiet < 4:
+        if time.monotonic() > deadline:
+            shoot(page, f"stuck_{title.split()[0].lower()}")
+            origin = "/".join(page.url.split("/")[:3])
+            try:
+                with urllib.request.urlopen(f"{origin}/_stcore/health", timeout=10) as r:
+                    health = f"{r.status} {r.read()[:40]!r}"
+            except OSError as exc:
+                health = repr(exc)
+            status = page.locator("[data-testid='stStatusWidget']").all_inner_texts()
+            dialog = page.locator("[role='dialog']").all_inner_texts()
+            raise AssertionError(f"{title}: still running after {RUN_TIMEOUT_S} s; status widget {status}, "
+                                 f"dialog {dialog}, server health {health}")
+        running = page.locator("[data-testid='stStatusWidget']").count()
+        quiet = 0 if running else quiet + 1
+        page.wait_for_timeout(250)
+    exceptions = page.locator("[data-testid='stException']")
+    assert exceptions.count() == 0, exceptions.all_inner_texts()
+
+
+def metrics(page) -> dict[str, str]:
+    out = {}
+    for tile in page.locator("[data-testid='stMetric']").all():
+        label = tile.locator("[data-testid='stMetricLabel']").inner_text().strip().removesuffix(" (provisional)")
+        out[LABEL_TO_ID[label]] = tile.locator("[data-testid='stMetricValue']").inner_text().strip()
+    return out
+
+
+def _nudged(value):
+    """DuckDB sums floats in parallel in no fixed order: x.5 may round either way (see test_app_pages)."""
+    if value is None:
+        return [None]
+    eps = 1e-9 * max(1.0, abs(value))
+    return [value, value - eps, value + eps]
+
+
+def tile_mismatches(shown: dict, values: dict, ids) -> dict:
+    bad = {}
+    for k in ids:
+        if shown.get(k) not in {REGISTRY[k].format(v) for v in _nudged(values[k])}:
+            bad[k] = (shown.get(k), REGISTRY[k].format(values[k]))
+    return bad
+
+
+def sidebar_month(page) -> str:
+    return page.locator("[data-testid='stSidebar'] input[aria-label='Month']").input_value()
+
+
+def sidebar_filter(page, label: str) -> str:
+    """The text of a sidebar filter: its label and the chosen values (or its placeholder)."""
+    return page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']", has_text=label).inner_text()
+
+
+def shoot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def grid_rows(page, ncols: int) -> list[list[str]]:
+    """The visible rows of the last st.dataframe on the page (its accessible grid cells)."""
+    cells = page.locator("[data-testid='stDataFrame']").last.locator("[role='gridcell']").all_inner_texts()
+    return [cells[i:i + ncols] for i in range(0, len(cells), ncols)]
+
+
+# --- the test ----------------------------------------------------------------------------------
+
+OVERVIEW = ["backlog_units", "backlog_value", "past_due_units", "avg_age_days", "backorder_units", "backorder_rate",
+            "fill_rate_units", "fill_rate_orders", "inventory_value", "turnover_annual", "dio_days", "holding_cost",
+            "dead_stock_value", "excess_stock_value"]
+PAGES = [  # url path, title, tiles
+    ("", "Overview", OVERVIEW),
+    ("backlog", "Backlog", ["backlog_units", "backlog_value", "past_due_share", "avg_age_days"]),
+    ("backorders", "Backorders", ["backorder_units", "backordered_skus", "backorder_rate"]),
+    ("inventory", "Inventory and turnover", ["inventory_value", "turnover_annual", "dio_days", "holding_cost",
+                                             "dead_stock_value", "excess_stock_value"]),
+    ("data", "Data", []),
+    ("settings", "Settings", []),
+]
+
+
+def _engine(store: Store, month: str, filters: Filters = Filters()) -> dict:
+    out = kpis.kpis_for_month(store, month, filters=filters)
+    out["past_due_share"] = out["past_due_units"] / out["backlog_units"] if out["backlog_units"] else None
+    return out
+
+
+def _recounted_stock(store: Store, month: str, folder: Path) -> Path:
+    """The month's stock file as archived, with every positive count at WH-NORTH doubled: a
+    corrected month-end stock that the user uploads to replace the month."""
+    archive = store.query("select archive_path from loads where state = 'active' and dataset = 'stock' "
+                          "and month = $m", {"m": month}).item()
+    rows = list(csv.reader(io.StringIO((store.path / archive).read_text(encoding="utf-8"))))
+    header = rows[0]
+    qty, loc = header.index("Qty On Hand"), header.index("Location")
+    for r in rows[1:]:
+        if r[loc] == "WH-NORTH" and float(r[qty]) > 0:
+            r[qty] = str(float(r[qty]) * 2).removesuffix(".0")
+    path = folder / f"stock_recount_{month}.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    return path
+
+
+def test_dashboard_end_to_end_in_chromium(demo_store_dir, demo_store_copy, tmp_path):
+    server_store = demo_store_copy  # the server holds its store open read-write: a private copy
+    mirror_store = tmp_path / "mirror"  # the same data, for the engine's expected figures
+    shutil.copytree(demo_store_dir, mirror_store)
+
+    with Store(mirror_store) as mirror:
+        months = mirror.months("orders")
+        latest, earlier = months[-1], months[-7]
+        before = _engine(mirror, latest)
+        shared = _engine(mirror, earlier, Filters(categories=("Electrical",)))
+        stock_file = _recounted_stock(mirror, latest, tmp_path)
+        prep, result = load_file(mirror, stock_file, dataset="stock", month=latest)
+        assert result is not None and result.status == "loaded", prep.problems
+        after = _engine(mirror, latest)
+    assert after["inventory_value"] != before["inventory_value"]
+
+    for old in ARTIFACTS.glob("*.png") if ARTIFACTS.exists() else []:
+        old.unlink()
+    proc, base = _start_server(server_store, tmp_path / "streamlit.log")
+    try:
+        with playwright_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_context(viewport={"width": 1500, "height": 3000}).new_page()
+
+                # 1. A colleague's link, as the server's very first request: same page, month, filter.
+                page.goto(f"{base}/backlog?month={earlier}&cat=Electrical")
+                wait_ready(page, "Backlog")
+                shoot(page, "01_shared_link_backlog")
+                assert sidebar_month(page) == earlier
+                assert "Electrical" in sidebar_filter(page, "Category")
+                assert not tile_mismatches(metrics(page), shared, PAGES[1][2])
+                assert f"month={earlier}" in page.url and "cat=Electrical" in page.url
+
+                # 2. Every page, fresh (latest month, no filter), with the engine's figures.
+                for n, (path, title, ids) in enumerate(PAGES, start=2):
+                    page.goto(f"{base}/{path}")
+                    wait_ready(page, title)
+                    shoot(page, f"{n:02d}_{title.split()[0].lower()}")
+                    assert sidebar_month(page) == latest
+                    shown = metrics(page)
+                    assert set(shown) == set(ids), title
+                    assert not tile_mismatches(shown, before, ids), title
+
+                # 3. Upload the recounted stock on the Data page, confirm, see it listed.
+                page.goto(f"{base}/data")
+                wait_ready(page, "Data")
+                page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(stock_file))
+                confirm = page.get_by_role("button", name=f"Load as stock (on hand at month end) for {latest}")
+                confirm.wait_for(timeout=RUN_TIMEOUT_S * 1000)
+                wait_ready(page, "Data")
+                panel_text = page.locator("[data-testid='stMain']").inner_text()
+                assert stock_file.name in panel_text
+                assert page.get_by_role("combobox", name="Dataset", exact=True).input_value() \
+                    == "Stock (on hand at month end)"  # guessed from the columns
+                assert page.locator("input[aria-label='Month (YYYY-MM)']").input_value() == latest
+                shoot(page, "08_data_upload_preview")
+                confirm.click()
+                done = page.get_by_text(f"stock rows for {latest}, replacing the previous version.")
+                done.wait_for(timeout=RUN_TIMEOUT_S * 1000)
+                wait_ready(page, "Data")
+                shoot(page, "09_data_upload_loaded")
+                rows = grid_rows(page, 7)  # dataset, month, rows, file, loaded, warnings, versions
+                listed = [r for r in rows if r[:2] == ["stock", latest]]
+                assert listed and listed[0][3] == stock_file.name and listed[0][6] == "2", rows[:6]
+
+                # 4. Back to the Overview in the same session: the new stock shows at once.
+                page.locator("[data-testid='stSidebarNav'] a", has_text="Overview").click()
+                wait_ready(page, "Overview")
+                shoot(page, "10_overview_after_upload")
+                shown = metrics(page)
+                assert not tile_mismatches(shown, after, OVERVIEW)
+                assert shown["inventory_value"] != REGISTRY["inventory_value"].format(before["inventory_value"])
+            finally:
+                browser.close()
+    finally:
+        _stop_server(proc)
+    log = (tmp_path / "streamlit.log").read_text(errors="replace")
+    assert "Traceback" not in log, log[-3000:]
