@@ -14,33 +14,41 @@ from . import sql
 # one month, and which dataset's months start its span.
 _FAMILIES = {
     "orders": {
-        "tables": ("line_facts", "sku_flows"),
-        "builders": ("facts/line_facts", "facts/sku_flows"),
+        "tables": ("line_facts", "sku_location_flows", "sku_flows"),
+        "builders": ("facts/line_facts", "facts/sku_location_flows", "facts/sku_flows"),
     },
     "stock": {
-        "tables": ("stock_costs",),
-        "builders": ("facts/stock_costs",),
+        "tables": ("stock_costs", "stock_on_hand"),
+        "builders": ("facts/stock_costs", "facts/stock_on_hand"),
     },
 }
 _DELETE_BEFORE_AFTER = {
     "line_facts": "delete from line_facts where report_month < $first or report_month > $last",
     "sku_flows": "delete from sku_flows where report_month < $first or report_month > $last",
+    "sku_location_flows": "delete from sku_location_flows where report_month < $first or report_month > $last",
     "stock_costs": "delete from stock_costs where report_month < $first or report_month > $last",
+    "stock_on_hand": "delete from stock_on_hand where report_month < $first or report_month > $last",
 }
 _DELETE_FROM = {
     "line_facts": "delete from line_facts where report_month >= $start",
     "sku_flows": "delete from sku_flows where report_month >= $start",
+    "sku_location_flows": "delete from sku_location_flows where report_month >= $start",
     "stock_costs": "delete from stock_costs where report_month >= $start",
+    "stock_on_hand": "delete from stock_on_hand where report_month >= $start",
 }
 _DELETE_ALL = {
     "line_facts": "delete from line_facts",
     "sku_flows": "delete from sku_flows",
+    "sku_location_flows": "delete from sku_location_flows",
     "stock_costs": "delete from stock_costs",
+    "stock_on_hand": "delete from stock_on_hand",
 }
 _LAST_MONTH = {
     "line_facts": "select max(report_month) from line_facts",
     "sku_flows": "select max(report_month) from sku_flows",
+    "sku_location_flows": "select max(report_month) from sku_location_flows",
     "stock_costs": "select max(report_month) from stock_costs",
+    "stock_on_hand": "select max(report_month) from stock_on_hand",
 }
 
 

@@ -1,31 +1,14 @@
--- sku_flows: shipment events known at $month (versions <= $month, all lines, returns included)
--- per SKU and location: units dated in the month, in the 90 days up to t (after t - 90, on or
--- before t), whether any positive event falls in the 180 days up to t, and units dated in the
--- 6 calendar months ending at $month.
--- grain: sku x location. parameters: $month. inputs: orders.
+-- sku_flows: the shipment flows of $month per SKU over all locations (sku_location_flows, built
+-- just before, summed), which is what every figure reads without a location filter.
+-- grain: one row per SKU. parameters: $month. inputs: sku_location_flows.
 insert into sku_flows
-with
-bounds as (
-    select
-        strptime($month, '%Y-%m')::date as month_start,
-        last_day(strptime($month, '%Y-%m'))::date as as_of,
-),
-events as (
-    select o.sku, o.location, o.shipped_on, o.shipped_increment as units
-    from orders as o, bounds as b
-    where o.month <= $month
-      and o.shipped_increment <> 0
-      and o.shipped_on >= b.month_start - interval 5 month
-      and o.shipped_on <= b.as_of
-)
 select
-    $month as report_month,
-    e.sku,
-    e.location,
-    coalesce(sum(e.units) filter (where e.shipped_on >= b.month_start), 0) as shipped_units_month,
-    coalesce(sum(e.units) filter (where e.shipped_on > b.as_of - interval 90 day), 0) as shipped_units_90d,
-    coalesce(bool_or(e.units > 0) filter (where e.shipped_on > b.as_of - interval 180 day), false)
-        as has_shipment_180d,
-    sum(e.units) as shipped_units_6m,
-from events as e, bounds as b
-group by e.sku, e.location
+    report_month,
+    sku,
+    sum(shipped_units_month) as shipped_units_month,
+    sum(shipped_units_90d) as shipped_units_90d,
+    bool_or(has_shipment_180d) as has_shipment_180d,
+    sum(shipped_units_6m) as shipped_units_6m,
+from sku_location_flows
+where report_month = $month
+group by report_month, sku

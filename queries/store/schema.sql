@@ -110,12 +110,20 @@ create table if not exists line_facts (
     ship_events struct(shipped_on date, units double)[]  -- for lines ordered in report_month only
 );
 
--- sku_flows: shipment events known at report_month (all lines, returns included), per SKU and
--- location, summed over the windows the stock KPIs use.
-create table if not exists sku_flows (
+-- sku_location_flows: shipment events known at report_month (all lines, returns included), per
+-- SKU and location, summed over the windows the stock KPIs use; sku_flows: the same per SKU.
+create table if not exists sku_location_flows (
     report_month varchar not null,
     sku varchar not null,
     location varchar,
+    shipped_units_month double not null,
+    shipped_units_90d double not null,
+    has_shipment_180d boolean not null,
+    shipped_units_6m double not null
+);
+create table if not exists sku_flows (
+    report_month varchar not null,
+    sku varchar not null,
     shipped_units_month double not null,
     shipped_units_90d double not null,
     has_shipment_180d boolean not null,
@@ -128,6 +136,15 @@ create table if not exists stock_costs (
     sku varchar not null,
     unit_cost double not null,
     cost_month varchar not null
+);
+
+-- stock_on_hand: each SKU's on hand over all locations at report_month, with its stock cost.
+create table if not exists stock_on_hand (
+    report_month varchar not null,
+    sku varchar not null,
+    qty_on_hand_reported double not null,
+    on_hand double not null,
+    stock_unit_cost double
 );
 
 create table if not exists mappings (
