@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from . import sql
 
+# Bump when what the facts hold or how they are computed changes: a store whose facts were built
+# by another version rebuilds them all when it is opened (Store._connect).
+FACTS_VERSION = 3
+
 # Per family of facts: its tables (their rows are keyed by report_month), the queries that build
 # one month, and which dataset's months start its span.
 _FAMILIES = {
@@ -113,3 +117,28 @@ def _refresh_family(cur, spec: dict, first: str | None, last: str | None, change
         for builder in spec["builders"]:
             text = sql.load(builder)
             cur.execute(text, sql.bind(text, {"month": month, "previous_month": _shift(month, -1)}))
+
+
+def rebuild_all(cur) -> None:
+    """Recreate the fact tables and recompute every version's events and every month's facts,
+    inside the caller's transaction."""
+    cur.execute(sql.load("facts/all_increments"))
+    cur.execute(sql.load("facts/drop"))
+    cur.execute(sql.load("facts/schema"))
+    refresh(cur, None, "none")
+    cur.execute("insert or replace into meta values ('facts_version', $v)", {"v": FACTS_VERSION})
+
+
+def ensure_current(cur) -> None:
+    """Create the fact tables of a new store; rebuild the facts if this store's were built by
+    another version of stocklens."""
+    cur.execute(sql.load("facts/schema"))
+    row = cur.execute("select value from meta where key = 'facts_version'").fetchone()
+    if row is None or row[0] != FACTS_VERSION:
+        cur.execute("begin transaction")
+        try:
+            rebuild_all(cur)
+            cur.execute("commit")
+        except BaseException:
+            cur.execute("rollback")
+            raise

@@ -79,9 +79,11 @@ class Store:
                     raise
                 if not self.read_only:
                     db.execute(sql.load("store/schema"))
+                    db.execute(sql.load("facts/schema"))
                     # The KPI layers' views and macros come from this code, never from an old file.
                     for name in sql.staging():
                         db.execute(sql.load(name))
+                    facts.ensure_current(db)
                 self._db = db
         return self._db
 

@@ -266,3 +266,32 @@ def test_cli_refuses_a_store_held_by_another_process(store, fixtures, cli, snaps
     assert ok.returncode == 0, ok.stderr
     with Store(store.path) as s:
         assert s.query(LINES).rows() == V2_LINES
+
+
+def test_facts_built_by_another_version_are_rebuilt_when_the_store_opens(tmp_path):
+    from stocklens import kpis
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "orders_jan.csv").write_text(
+        "order_id,sku,order_date,qty_ordered,qty_shipped,ship_date\n"
+        "R1,A,2024-01-05,10,4,2024-01-20\n")   # 6 open at the end of January
+    (folder / "orders_feb.csv").write_text(
+        "order_id,sku,order_date,qty_ordered,qty_shipped,ship_date\n"
+        "R1,A,2024-01-05,10,9,2024-02-10\n")   # 5 more shipped on 02-10: 1 open
+    (folder / "stock_feb.csv").write_text("sku,qty_on_hand,unit_cost\nA,0,2\n")  # 1 backordered
+    store = Store(tmp_path / "store")
+    load_file(store, folder / "orders_jan.csv", dataset="orders", month="2024-01")
+    load_file(store, folder / "orders_feb.csv", dataset="orders", month="2024-02")
+    load_file(store, folder / "stock_feb.csv", dataset="stock", month="2024-02")
+    before = kpis.kpis_for_month(store, "2024-02")
+    assert before["backlog_units"] == 1 and before["bridge"]["shipped"] == 5 and before["backorder_units"] == 1
+    # Simulate a store whose facts another version built: wrong events, no facts, an old version.
+    cur = store.cursor()
+    cur.execute("update order_lines set shipped_increment = 0")
+    cur.execute("delete from line_facts")
+    cur.execute("delete from stock_on_hand")
+    cur.execute("update meta set value = 0 where key = 'facts_version'")
+    store.close()
+    reopened = Store(tmp_path / "store")
+    assert kpis.kpis_for_month(reopened, "2024-02") == before

@@ -85,68 +85,6 @@ create table if not exists po_lines (
     unit_cost double
 );
 
--- Facts materialised at load time (stocklens.facts), so that a month's KPIs read only that
--- month's rows, whatever the length of history.
--- line_facts: each order line as reported at report_month (only uploads <= report_month), for
--- the lines of that month's upload, the lines still open (or ordered for later) a month before,
--- and lines with events dated after the previous month end. Returns (qty_ordered <= 0) are left out.
-create table if not exists line_facts (
-    report_month varchar not null,
-    order_id varchar not null,
-    line_key varchar not null,
-    sku varchar not null,
-    customer varchar,
-    location varchar,
-    order_date date not null,
-    promised_date date,
-    qty_ordered double not null,
-    qty_cancelled double not null,
-    unit_price double,
-    last_reported_month varchar not null,
-    open_qty double not null,          -- at the end of report_month
-    shipped_to_date double not null,   -- shipment events dated <= end of report_month
-    shipped_in_month double not null,
-    cancelled_in_month double not null,
-    ship_events struct(shipped_on date, units double)[]  -- for lines ordered in report_month only
-);
-
--- sku_location_flows: shipment events known at report_month (all lines, returns included), per
--- SKU and location, summed over the windows the stock KPIs use; sku_flows: the same per SKU.
-create table if not exists sku_location_flows (
-    report_month varchar not null,
-    sku varchar not null,
-    location varchar,
-    shipped_units_month double not null,
-    shipped_units_90d double not null,
-    has_shipment_180d boolean not null,
-    shipped_units_6m double not null
-);
-create table if not exists sku_flows (
-    report_month varchar not null,
-    sku varchar not null,
-    shipped_units_month double not null,
-    shipped_units_90d double not null,
-    has_shipment_180d boolean not null,
-    shipped_units_6m double not null
-);
-
--- stock_costs: each SKU's latest unit cost from the stock files as of report_month.
-create table if not exists stock_costs (
-    report_month varchar not null,
-    sku varchar not null,
-    unit_cost double not null,
-    cost_month varchar not null
-);
-
--- stock_on_hand: each SKU's on hand over all locations at report_month, with its stock cost.
-create table if not exists stock_on_hand (
-    report_month varchar not null,
-    sku varchar not null,
-    qty_on_hand_reported double not null,
-    on_hand double not null,
-    stock_unit_cost double
-);
-
 create table if not exists mappings (
     layout varchar primary key,    -- dataset + hash of the header row
     dataset varchar not null,
@@ -166,6 +104,7 @@ create table if not exists meta (
 );
 insert into meta (key, value) values ('data_version', 0) on conflict do nothing;
 insert into meta (key, value) values ('schema_version', 2) on conflict do nothing;
+-- facts_version: set when the facts are first built (stocklens.facts.FACTS_VERSION).
 
 -- What the KPIs read: the rows of active loads only.
 create or replace view orders as
