@@ -975,7 +975,8 @@ def versions() -> dict:
         out["stocklens_commit"] = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True,
             timeout=10).stdout.strip() or None
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "stocklens", "queries"], cwd=PROJECT_ROOT,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "stocklens", "queries",
+                                ":(exclude)stocklens/bench.py"], cwd=PROJECT_ROOT,
                                capture_output=True, text=True, timeout=10).stdout.strip()
         out["stocklens_engine_modified"] = bool(dirty)  # uncommitted changes to the engine when measured
     except (OSError, subprocess.SubprocessError):
@@ -1172,7 +1173,7 @@ def print_table(r: dict, out=sys.stdout) -> None:
                                               if v is not None) + "\n")
     if r.get("history"):
         h = r["history"]
-        w("history (warm, 36 vs 12 months of the same lines per month): " + ", ".join(
+        w(f"history (warm, {h['months'][0]} vs {h['months'][1]} months of the same lines per month): " + ", ".join(
             f"{k} {v:.2f}x" for k, v in h["warm_ratio"].items() if v is not None) + "\n")
     w("\ntargets (stated for 10,000,000 lines on 2 cores):\n")
     for key, t in r["targets"].items():
@@ -1205,7 +1206,9 @@ def parse_args(argv):
     p.add_argument("--reuse", action="store_true",
                    help="reuse the files and store of a previous run in --workdir with the same parameters")
     p.add_argument("--history-check", action="store_true",
-                   help="also build 12 months of the same lines per month and compare page times")
+                   help="also build a store of --history-months months with the same lines per month "
+                        "and compare each page's time for the last month (the issue's target: 36 vs 12)")
+    p.add_argument("--history-months", type=int, default=12)
     p.add_argument("--no-pandas", action="store_true", help="skip the pandas comparison")
     p.add_argument("--timeout", type=float, default=7200, help="seconds allowed to each measured process")
     args = p.parse_args(argv)
@@ -1226,7 +1229,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     r = {"machine": machine(), "versions": versions(), "started_at": dt.datetime.now().isoformat(timespec="seconds"),
          "parameters": {k: getattr(args, k) for k in ("lines", "months", "skus", "repeat", "warm_runs",
-                                                      "pandas_repeat", "load_lines", "seed", "history_check")},
+                                                      "pandas_repeat", "load_lines", "seed", "history_check",
+                                                      "history_months")},
          "environment": {"STOCKLENS_MEMORY_LIMIT": os.environ.get("STOCKLENS_MEMORY_LIMIT")},
          "definitions": {
              "warm": "median over repeat x warm_runs refreshes, each after the first in its process",
@@ -1240,6 +1244,13 @@ def main(argv: list[str] | None = None) -> int:
     workdir, created = prepare_workdir(args)
     r["parameters"]["workdir"] = str(workdir)
     out_path = Path(args.out)
+
+    def save(status: str) -> None:
+        """Write what is measured so far: a run that fails late keeps its figures."""
+        r["status"] = status
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_text(json.dumps(r, indent=1, default=str), encoding="utf-8")
+
     try:
         manifest, store_dir, figures = build(workdir, "", args.lines, args.months, args)
         month = manifest["months"][-1]
@@ -1247,7 +1258,9 @@ def main(argv: list[str] | None = None) -> int:
         r["build"] = figures
         r["month"] = month
 
+        save("running")
         r["pages"] = measure_pages(store_dir, month, PAGES + ("kpis_for_month",), args)
+        save("running")
         floor = measure_pages(store_dir, month, ("floor",), args)["floor"]
         r["floor"] = {"warm_s": floor["warm_s"], "cold_s": floor["cold_s"], "max_rss_mb": floor["max_rss_mb"],
                       "by_table_s": floor["warm_by_query_s"], "sql": FLOOR_SQL}
@@ -1255,7 +1268,9 @@ def main(argv: list[str] | None = None) -> int:
         r["floor"]["ratio_page_warm"] = {p: ratio(median_of(r["pages"][p]["warm_s"]), floor_s) for p in r["pages"]}
         r["kpis_cli"], stocklens_kpis = measure_kpis_cli(store_dir, month, args)
         r["kpis_json"] = stocklens_kpis
+        save("running")
         r["load"] = measure_loads(store_dir, manifest, args)
+        save("running")
 
         pandas_result = None
         if not args.no_pandas:
@@ -1293,12 +1308,13 @@ def main(argv: list[str] | None = None) -> int:
             r["slowest_query"]["explain_error"] = str(exc)[-500:]
 
         if args.history_check:
-            lines12 = round(args.lines * 12 / args.months)
-            manifest12, store12, figures12 = build(workdir, "12", lines12, 12, args)
+            short = args.history_months
+            lines12 = round(args.lines * short / args.months)
+            manifest12, store12, figures12 = build(workdir, f"{short}m", lines12, short, args)
             pages12 = measure_pages(store12, month, PAGES, args)
             warm_ratio = {p: ratio(median_of(r["pages"][p]["warm_s"]), median_of(pages12[p]["warm_s"])) for p in PAGES}
             cold_ratio = {p: ratio(median_of(r["pages"][p]["cold_s"]), median_of(pages12[p]["cold_s"])) for p in PAGES}
-            r["history"] = {"months": [args.months, 12], "lines": [args.lines, lines12],
+            r["history"] = {"months": [args.months, short], "lines": [args.lines, lines12],
                             "generated_12": manifest12["stats"], "build_12": figures12, "pages_12": pages12,
                             "warm_ratio": warm_ratio, "cold_ratio": cold_ratio,
                             "worst_warm_ratio": max(v for v in warm_ratio.values() if v is not None)}
@@ -1306,8 +1322,7 @@ def main(argv: list[str] | None = None) -> int:
         r["targets"] = evaluate_targets(r)
         r["machine"]["load_average_end"] = os.getloadavg()
         r["total_s"] = time.perf_counter() - started
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        out_path.write_text(json.dumps(r, indent=1, default=str), encoding="utf-8")
+        save("complete")
         print_table(r)
         print(f"\nwritten {out_path} in {r['total_s'] / 60:.1f} min" + (f"; work dir {workdir}" if args.keep or not created else ""))
         if r.get("agreement") and not r["agreement"]["required_agree"]:
@@ -1315,6 +1330,11 @@ def main(argv: list[str] | None = None) -> int:
                 d for d in r["agreement"]["differences"] if d.split(":")[0] in MUST_AGREE), file=sys.stderr)
             return 1
         return 0
+    except BaseException as exc:
+        r["error"] = f"{type(exc).__name__}: {str(exc)[-3000:]}"
+        save("failed")
+        log(f"failed; the figures measured so far are in {out_path}")
+        raise
     finally:
         if created and not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
