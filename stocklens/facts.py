@@ -12,7 +12,7 @@ from . import sql
 
 # Bump when what the facts hold or how they are computed changes: a store whose facts were built
 # by another version rebuilds them all when it is opened (Store._connect).
-FACTS_VERSION = 3
+FACTS_VERSION = 4
 
 # Per family of facts: its tables (their rows are keyed by report_month), the queries that build
 # one month, and which dataset's months start its span.
@@ -82,6 +82,7 @@ def refresh(cur, changed_month: str | None, dataset: str, *, inserted: bool = Fa
     inserted: the month's new versions were just stored with their events (insert_orders), so
     only later months' versions need theirs recomputed; after an undo or delete, the month's
     own (re-activated) versions do too."""
+    invalidate_results(cur, changed_month, dataset)
     if dataset == "orders" and changed_month:
         from_month = _shift(changed_month, 1) if inserted else changed_month
         later = cur.execute("select count(*) from uploaded_months where dataset = 'orders' and month >= $m",
@@ -95,6 +96,16 @@ def refresh(cur, changed_month: str | None, dataset: str, *, inserted: bool = Fa
                             {"d": family}).fetchone()[0]
         changed = changed_month if dataset == family else None
         _refresh_family(cur, spec, first, last, changed)
+
+
+def invalidate_results(cur, changed_month: str | None, dataset: str) -> None:
+    """Forget the cached KPI results that a change of `dataset` at `changed_month` can alter."""
+    if dataset == "products" or not changed_month:
+        cur.execute("delete from result_cache")
+    elif dataset == "orders":  # the month before stops (or starts) being provisional
+        cur.execute("delete from result_cache where max_month >= $m", {"m": _shift(changed_month, -1)})
+    elif dataset == "stock":
+        cur.execute("delete from result_cache where max_month >= $m", {"m": changed_month})
 
 
 def _refresh_family(cur, spec: dict, first: str | None, last: str | None, changed: str | None) -> None:

@@ -8,8 +8,11 @@ and every page, tooltip, export and the CLI read them from there.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import math
 import re
+import time
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -171,10 +174,30 @@ def previous_month(month: str, years: int = 0) -> str:
     return f"{y - 1:04d}-12" if m == 1 else f"{y:04d}-{m - 1:02d}"
 
 
-def run(store, query: str, ctx: Context, **extra) -> pl.DataFrame:
-    """Run queries/<query>.sql with the context's parameters (only those the query names)."""
+def run(store, query: str, ctx: Context, *, cached: bool = True, **extra) -> pl.DataFrame:
+    """Run queries/<query>.sql with the context's parameters (only those the query names).
+
+    A result already computed for the same query and parameters is read from the store's result
+    cache (see queries/facts/schema.sql: loads invalidate exactly the months they can change)."""
     text = sql.load(query if "/" in query else f"kpis/{query}")
-    return store.query(text, sql.bind(text, {**ctx.params(), **extra}))
+    params = sql.bind(text, {**ctx.params(), **extra})
+    if not cached or store.read_only:
+        return store.query(text, params)
+    key = hashlib.sha256(json.dumps([query, params], sort_keys=True, default=str).encode()).hexdigest()
+    hit = store.cached_result(key)
+    if hit is not None:
+        return hit
+    started = time.perf_counter()
+    frame = store.query(text, params)
+    store.save_result(key, query, _max_month(params), frame, (time.perf_counter() - started) * 1000)
+    return frame
+
+
+def _max_month(params: dict) -> str:
+    """The latest month a query reads uploads up to (its results depend on nothing later)."""
+    months = [params[k] for k in ("month", "compare_month") if isinstance(params.get(k), str)]
+    months += [m for k in ("months", "window") for m in (params.get(k) or [])]
+    return max(months) if months else "9999-12"
 
 
 def _clean(value):

@@ -7,6 +7,7 @@ the new one, never half, and a crash (even kill -9) leaves the last committed st
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import threading
@@ -144,7 +145,35 @@ class Store:
         frame = self.query("select mapping from mappings where layout = $layout", {"layout": layout})
         return json.loads(frame.item()) if frame.height else None
 
+    def cached_result(self, key: str) -> pl.DataFrame | None:
+        cur = self.cursor()
+        try:
+            row = cur.execute("select result from result_cache where cache_key = $key", {"key": key}).fetchone()
+        finally:
+            cur.close()
+        return pl.read_ipc(io.BytesIO(row[0])) if row else None
+
     # --- writing -----------------------------------------------------------------------------
+
+    def save_result(self, key: str, query: str, max_month: str, frame: pl.DataFrame, compute_ms: float) -> None:
+        buffer = io.BytesIO()
+        frame.write_ipc(buffer)
+        cur = self.cursor()
+        try:
+            cur.execute(
+                "insert or replace into result_cache values ($key, $query, $max_month, $result, now(), $ms)",
+                {"key": key, "query": query, "max_month": max_month, "result": buffer.getvalue(), "ms": compute_ms})
+        except duckdb.Error:
+            pass  # another session stored the same result at the same moment: it is the same result
+        finally:
+            cur.close()
+
+    def clear_result_cache(self) -> None:
+        cur = self.cursor()
+        try:
+            cur.execute("delete from result_cache")
+        finally:
+            cur.close()
 
     def save_mapping(self, layout: str, dataset: str, mapping: dict[str, str]) -> None:
         cur = self.cursor()

@@ -5,3 +5,4 @@ drop table if exists sku_location_flows;
 drop table if exists sku_flows;
 drop table if exists stock_costs;
 drop table if exists stock_on_hand;
+drop table if exists result_cache;

@@ -59,3 +59,17 @@ create table if not exists stock_on_hand (
     on_hand double not null,
     stock_unit_cost double
 );
+
+-- result_cache: KPI query results already computed, as Arrow IPC bytes, keyed by the query and
+-- all its parameters (settings and filters included). A month's figures use only uploads of that
+-- month and earlier, so a change of data invalidates only the results reaching its month (and,
+-- for orders, the month before: its fill rate stops being provisional); a new product master
+-- invalidates all.
+create table if not exists result_cache (
+    cache_key varchar primary key,
+    query varchar not null,
+    max_month varchar,
+    result blob not null,
+    computed_at timestamp not null,
+    compute_ms double not null
+);
