@@ -143,7 +143,6 @@ def sku_history(frame: pl.DataFrame, sku: str) -> go.Figure:
                     line={"color": PALETTE[0]}, hovertemplate="%{y:,.0f}<extra>Open demand</extra>")
     fig.add_scatter(x=months, y=frame["on_hand"].to_list(), name="On hand", mode="lines+markers",
                     line={"color": GOOD, "dash": "dot"}, hovertemplate="%{y:,.0f}<extra>On hand</extra>")
-    fig.update_xaxes(type="category")
     return _layout(fig, f"{sku}: open demand, on hand, backorders and shipments per month", "Units")
 
 
@@ -159,9 +158,9 @@ def lines_over_months(frame: pl.DataFrame, kpi_ids: list[str], title: str) -> go
                         yaxis="y2" if right else "y",
                         hovertemplate=f"%{{y:{_HOVER_FMT[kpi.unit]}}}<extra>{kpi.label}</extra>")
         if right:
-            fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False,
-                                      "title": {"text": _axis_title(k)}, "rangemode": "tozero"})
-    fig.update_xaxes(type="category")
+            fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "nticks": 6,
+                                      "tickformat": ",.0f", "title": {"text": _axis_title(k)},
+                                      "rangemode": "tozero"})
     fig.update_yaxes(rangemode="tozero")
     return _layout(fig, title, _axis_title(kpi_ids[0]))
 
@@ -174,7 +173,6 @@ def cogs_vs_inventory(frame: pl.DataFrame) -> go.Figure:
     fig.add_scatter(x=frame["report_month"].to_list(), y=frame["avg_inventory_value"].to_list(),
                     name=REGISTRY["avg_inventory_value"].label, mode="lines+markers",
                     line={"color": PALETTE[0]}, hovertemplate="%{y:,.0f}<extra>Average inventory</extra>")
-    fig.update_xaxes(type="category")
     return _layout(fig, "COGS against average inventory value, per month", "Value")
 
 
@@ -186,7 +184,6 @@ def holding_cost_parts(frame: pl.DataFrame) -> go.Figure:
                     name=part.capitalize(), marker_color=PALETTE[i],
                     hovertemplate=f"%{{y:,.0f}}<extra>{part.capitalize()}</extra>")
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(type="category")
     return _layout(fig, "Holding cost per month by part", _axis_title("holding_cost"))
 
 

@@ -51,10 +51,43 @@ def tile(kpi_id: str, value, previous=None, trend: pl.DataFrame | None = None, *
             st.caption("Unknown for this month.")
 
 
+# Headers for the columns that the queries name in snake_case (KPI ids take the registry's label).
+COLUMN_LABELS = {
+    "sku": "SKU", "order_id": "Order", "line_key": "Line", "customer": "Customer", "location": "Location",
+    "category": "Category", "supplier": "Supplier", "description": "Description", "order_date": "Ordered",
+    "due_date": "Due", "qty_ordered": "Ordered units", "shipped_to_date": "Shipped units",
+    "open_qty": "Open units", "unit_price": "Unit price", "open_value": "Open value",
+    "open_demand": "Open demand", "on_hand": "On hand", "unit_cost": "Unit cost", "stock_value": "Stock value",
+    "shipped_units_90d": "Shipped, 90 days", "monthly_demand": "Monthly demand", "lead_time_days": "Lead time (days)",
+    "count_customers": "Customers", "count_lines": "Open lines", "count_orders": "Orders",
+    "oldest_order_date": "Oldest order", "backlog_lines": "Open lines", "inventory_units": "Inventory units",
+    "dataset": "Dataset", "month": "Month", "file_name": "File", "is_dead": "Dead", "excess_units": "Excess units",
+    "dead_value": "Dead value", "excess_value": "Excess value", "last_reported_month": "Last reported",
+}
+
+
+def _default_config(frame: pl.DataFrame, given: dict | None) -> dict:
+    """Readable headers and number formats for every column the caller did not configure."""
+    cfg = dict(given or {})
+    for name, dtype in frame.schema.items():
+        if name in cfg:
+            continue
+        label = REGISTRY[name].label if name in REGISTRY else COLUMN_LABELS.get(name, name.replace("_", " ").capitalize())
+        if dtype.is_float():
+            cfg[name] = st.column_config.NumberColumn(label, format="%,.2f")
+        elif dtype.is_integer():
+            cfg[name] = st.column_config.NumberColumn(label, format="%,d")
+        else:
+            cfg[name] = st.column_config.Column(label)
+    return cfg
+
+
 def table(frame: pl.DataFrame, key: str, *, file_stem: str, column_config: dict | None = None,
           height: int | None = None) -> None:
     """A table with CSV and Excel downloads whose text cells cannot run as formulas."""
-    st.dataframe(frame, key=f"df_{key}", hide_index=True, column_config=column_config,
+    if height is not None and frame.height < height // 40:
+        height = None  # a short table takes its own height, without empty rows under it
+    st.dataframe(frame, key=f"df_{key}", hide_index=True, column_config=_default_config(frame, column_config),
                  height=height if height is not None else "auto", width="stretch")
     # A horizontal row, not st.columns([1, 1, 6]): in a half-width column those columns were too
     # narrow and cut the buttons' labels to one letter.

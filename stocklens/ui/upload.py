@@ -174,6 +174,9 @@ def loaded_panel() -> None:
         "count_findings": st.column_config.NumberColumn("Warnings", help="Kinds of suspicious rows kept"),
         "versions": st.column_config.NumberColumn("Versions", help="Uploads of this month; undo goes back one"),
         "loaded_at": st.column_config.DatetimeColumn("Loaded", format="YYYY-MM-DD HH:mm"),
+        "dataset": st.column_config.TextColumn("Dataset"),
+        "month": st.column_config.TextColumn("Month"),
+        "file_name": st.column_config.TextColumn("File"),
     })
     keys = [(r["dataset"], r["month"]) for r in loaded.iter_rows(named=True)]
     c1, c2, c3 = st.columns([3, 1, 1])
