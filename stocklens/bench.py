@@ -37,7 +37,9 @@ What it does, in order (everything under the work dir; a temporary one unless --
 4. The floor: one DuckDB scan of the columns the KPIs read (order_lines and stock_rows).
 5. Prints a table and writes the JSON (machine, versions, parameters, every figure, the issue's
    targets and whether each is met). --history-check also builds a store with the same lines
-   per month over 12 months and reports each page's warm time over 36 months / over 12 months.
+   per month over 12 months (--history-months) and reports each page's warm time over 36 months
+   / over 12 months; the two stores' page processes alternate, so that a change in the load of
+   a shared machine does not pass for an effect of history.
 
 The targets are stated for 10,000,000 lines on the project's 2-core machine; at other sizes the
 "met" flags only say how that run compares with them. Uses only stocklens' public API: Store,
@@ -119,7 +121,8 @@ def _lines_and_versions(rng, n_orders: int, months: int, pop, chronic, by_metre,
     n_cust = max(200, len(pop) // 5)
     cust_w = 1.0 / (np.arange(n_cust) + 3.0) ** 0.9
     o_month = rng.integers(-W, months + 1, n_orders)
-    o_day = mstart[o_month + W] + (rng.random(n_orders) * (mend[o_month + W] - mstart[o_month + W] + 1)).astype(np.int64)
+    days_in_month = mend[o_month + W] - mstart[o_month + W] + 1
+    o_day = mstart[o_month + W] + (rng.random(n_orders) * days_in_month).astype(np.int64)
     order = np.argsort(o_day, kind="stable")
     o_month, o_day = o_month[order], o_day[order]
     o_cust = rng.choice(n_cust, n_orders, p=cust_w / cust_w.sum())
@@ -301,7 +304,8 @@ def generate(folder: Path, lines: int, months: int, skus: int, seed: int, load_l
     products = pl.DataFrame({
         "SKU": codes,
         "Description": "Item " + codes,
-        "Category": "Category " + pl.Series(rng.choice(n_cat, skus, p=cat_w / cat_w.sum()) + 1).cast(pl.String).str.zfill(2),
+        "Category": "Category " + pl.Series(rng.choice(n_cat, skus, p=cat_w / cat_w.sum()) + 1)
+        .cast(pl.String).str.zfill(2),
         "Supplier": "Supplier " + pl.Series(rng.integers(1, 151, skus)).cast(pl.String).str.zfill(3),
         "Unit Cost": cost,
         "Lead Time Days": rng.integers(7, 91, skus),
@@ -593,7 +597,10 @@ def worker_explain(argv: list[str]) -> dict:
     with Store(a.store) as store:
         if a.query in ("backorder_history", "sku_history"):
             top = kpis.run(store, "frequently_backordered", ctx)["sku"].head(20).to_list() or ["?"]
-            extra["skus" if a.query == "backorder_history" else "sku"] = top if a.query == "backorder_history" else top[0]
+            if a.query == "backorder_history":
+                extra["skus"] = top
+            else:
+                extra["sku"] = top[0]
         kpis.run(store, a.query, ctx, **extra)
         text = sql.load(f"kpis/{a.query}")
         params = {**ctx.params(), **extra}
@@ -620,8 +627,9 @@ def worker_explain(argv: list[str]) -> dict:
     return {"query": a.query, "profile": a.out,
             "totals": {**{k: profile.get("query", {}).get(k) for k in ("total_time", "cpu_time", "total_rows_scanned")},
                        **{k: profile.get("system", {}).get(k) for k in ("peak_buffer_memory", "total_bytes_spilled")}},
-            "top_operators": [{"operator": n.get("name"), "seconds": n.get("timing"), "rows": n.get("intermediate_rows"),
-                               "info": json.dumps(n.get("extra_info"))[:300]} for n in top_ops]}
+            "top_operators": [{"operator": n.get("name"), "seconds": n.get("timing"),
+                               "rows": n.get("intermediate_rows"), "info": json.dumps(n.get("extra_info"))[:300]}
+                              for n in top_ops]}
 
 
 def worker_pandas(argv: list[str]) -> dict:
@@ -763,7 +771,8 @@ def pandas_kpis(data: dict, month: str, timings: dict | None = None) -> dict:
     open_ = lines[lines["open_qty"] > 0]
     units = open_["open_qty"].sum()
     has_orders = month in order_months
-    age = pd.cut(open_["age_days"], [-np.inf, 30, 60, 90, 180, np.inf], labels=["0-30", "31-60", "61-90", "91-180", "181+"])
+    age = pd.cut(open_["age_days"], [-np.inf, 30, 60, 90, 180, np.inf],
+                 labels=["0-30", "31-60", "61-90", "91-180", "181+"])
     buckets = open_["open_qty"].groupby(age, observed=False).sum()
     previous_open = states[add_months(month, -1)]
     opening = previous_open.loc[previous_open["open_qty"] > 0, "open_qty"].sum()
@@ -1023,35 +1032,42 @@ def build(workdir: Path, name: str, lines: int, months: int, args) -> tuple[dict
     return manifest, store_dir, figures
 
 
-def measure_pages(store_dir: Path, month: str, pages, args) -> dict:
-    out = {}
+def measure_pages(stores: list[Path], month: str, pages, args) -> list[dict]:
+    """Each page's figures on each store. With several stores (the history check) their processes
+    alternate, run by run, so that a change in the machine's load hits every store alike."""
+    runs = {}
     for page in pages:
-        runs = []
         for r in range(args.repeat):
-            log(f"page {page}: process {r + 1} of {args.repeat}")
-            runs.append(run_worker("page", ["--store", store_dir, "--month", month, "--page", page,
-                                            "--warm-runs", args.warm_runs], args.timeout))
-        warm = [w for run in runs for w in run["warm_s"]]
-        by_query = {}
-        for run in runs:
-            for timing in run["warm_by_query"]:
-                for q, sec in timing.items():
-                    by_query.setdefault(q, []).append(sec)
-        out[page] = {
-            "warm_s": summary(warm),
-            "cold_s": summary([run["cold_s"] for run in runs]),
-            "cold_queries_s": summary([run["cold_queries_s"] for run in runs]),
-            "open_s": summary([run["open_s"] for run in runs]),
-            "import_s": summary([run["import_s"] for run in runs]),
-            "cold_process_s": summary([run["cold_process_s"] for run in runs]),
-            "process_s": summary([run["process_s"] for run in runs]),
-            "max_rss_mb": max(run["max_rss_mb"] for run in runs),
-            "warm_by_query_s": {q: statistics.median(v) for q, v in by_query.items()},
-            "cold_by_query_s": {q: statistics.median([run["cold_by_query"].get(q, 0.0) for run in runs])
-                                for q in runs[0]["cold_by_query"]},
-            "rows": runs[0]["rows"],
-        }
-    return out
+            for i, store_dir in enumerate(stores):
+                which = f" ({store_dir.name})" if len(stores) > 1 else ""
+                log(f"page {page}: process {r + 1} of {args.repeat}{which}")
+                runs.setdefault((i, page), []).append(
+                    run_worker("page", ["--store", store_dir, "--month", month, "--page", page,
+                                        "--warm-runs", args.warm_runs], args.timeout))
+    return [{page: _page_figures(runs[(i, page)]) for page in pages} for i in range(len(stores))]
+
+
+def _page_figures(runs: list[dict]) -> dict:
+    warm = [w for run in runs for w in run["warm_s"]]
+    by_query = {}
+    for run in runs:
+        for timing in run["warm_by_query"]:
+            for q, sec in timing.items():
+                by_query.setdefault(q, []).append(sec)
+    return {
+        "warm_s": summary(warm),
+        "cold_s": summary([run["cold_s"] for run in runs]),
+        "cold_queries_s": summary([run["cold_queries_s"] for run in runs]),
+        "open_s": summary([run["open_s"] for run in runs]),
+        "import_s": summary([run["import_s"] for run in runs]),
+        "cold_process_s": summary([run["cold_process_s"] for run in runs]),
+        "process_s": summary([run["process_s"] for run in runs]),
+        "max_rss_mb": max(run["max_rss_mb"] for run in runs),
+        "warm_by_query_s": {q: statistics.median(v) for q, v in by_query.items()},
+        "cold_by_query_s": {q: statistics.median([run["cold_by_query"].get(q, 0.0) for run in runs])
+                            for q in runs[0]["cold_by_query"]},
+        "rows": runs[0]["rows"],
+    }
 
 
 def measure_loads(store_dir: Path, manifest: dict, args) -> dict:
@@ -1144,11 +1160,11 @@ def print_table(r: dict, out=sys.stdout) -> None:
     w(f"{m['cpu_count']} CPUs ({m['cpu']}), {m['memory_gb']} GB; load average {m['load_average_start'][0]:.1f} "
       f"at start, {m.get('load_average_end', [0])[0]:.1f} at end; duckdb {r['versions']['duckdb']}, "
       f"polars {r['versions']['polars']}, pandas {r['versions']['pandas']}\n\n")
-    w(f"{'figure':50} {'median':>11} {'min':>11} {'max':>11} {'RSS MB':>8}\n")
+    w(f"{'figure':58} {'median':>11} {'min':>11} {'max':>11} {'RSS MB':>8}\n")
 
     def row(name, s, rss=None):
         s = s or {}
-        w(f"{name:50} {fmt_s(s.get('median')):>11} {fmt_s(s.get('min')):>11} {fmt_s(s.get('max')):>11} "
+        w(f"{name:58} {fmt_s(s.get('median')):>11} {fmt_s(s.get('min')):>11} {fmt_s(s.get('max')):>11} "
           f"{'' if rss is None else f'{rss:,.0f}':>8}\n")
 
     for kind, v in r["load"].items():
@@ -1258,10 +1274,25 @@ def main(argv: list[str] | None = None) -> int:
         r["build"] = figures
         r["month"] = month
 
+        short = None
+        if args.history_check:  # built first, so that both stores' pages are measured side by side
+            short = args.history_months
+            lines_short = round(args.lines * short / args.months)
+            manifest_s, store_s, figures_s = build(workdir, f"{short}m", lines_short, short, args)
         save("running")
-        r["pages"] = measure_pages(store_dir, month, PAGES + ("kpis_for_month",), args)
+        measured = measure_pages([store_dir] + ([store_s] if short else []), month, PAGES, args)
+        r["pages"] = measured[0]
+        r["pages"].update(measure_pages([store_dir], month, ("kpis_for_month",), args)[0])
+        if short:
+            pages_s = measured[1]
+            warm_ratio = {p: ratio(median_of(r["pages"][p]["warm_s"]), median_of(pages_s[p]["warm_s"])) for p in PAGES}
+            cold_ratio = {p: ratio(median_of(r["pages"][p]["cold_s"]), median_of(pages_s[p]["cold_s"])) for p in PAGES}
+            r["history"] = {"months": [args.months, short], "lines": [args.lines, lines_short],
+                            "generated_short": manifest_s["stats"], "build_short": figures_s, "pages_short": pages_s,
+                            "warm_ratio": warm_ratio, "cold_ratio": cold_ratio,
+                            "worst_warm_ratio": max(v for v in warm_ratio.values() if v is not None)}
         save("running")
-        floor = measure_pages(store_dir, month, ("floor",), args)["floor"]
+        floor = measure_pages([store_dir], month, ("floor",), args)[0]["floor"]
         r["floor"] = {"warm_s": floor["warm_s"], "cold_s": floor["cold_s"], "max_rss_mb": floor["max_rss_mb"],
                       "by_table_s": floor["warm_by_query_s"], "sql": FLOOR_SQL}
         floor_s = median_of(floor["warm_s"])
@@ -1293,6 +1324,7 @@ def main(argv: list[str] | None = None) -> int:
                               "differences": differences,
                               "headline": {k: {"stocklens": stocklens_kpis.get(k), "pandas": pandas_result.get(k)}
                                            for k in MUST_AGREE}}
+            save("running")
 
         slowest = max(((page, q, s) for page in PAGES for q, s in r["pages"][page]["warm_by_query_s"].items()),
                       key=lambda x: x[2])
@@ -1307,24 +1339,13 @@ def main(argv: list[str] | None = None) -> int:
         except RuntimeError as exc:  # the profile is a help, not a figure
             r["slowest_query"]["explain_error"] = str(exc)[-500:]
 
-        if args.history_check:
-            short = args.history_months
-            lines12 = round(args.lines * short / args.months)
-            manifest12, store12, figures12 = build(workdir, f"{short}m", lines12, short, args)
-            pages12 = measure_pages(store12, month, PAGES, args)
-            warm_ratio = {p: ratio(median_of(r["pages"][p]["warm_s"]), median_of(pages12[p]["warm_s"])) for p in PAGES}
-            cold_ratio = {p: ratio(median_of(r["pages"][p]["cold_s"]), median_of(pages12[p]["cold_s"])) for p in PAGES}
-            r["history"] = {"months": [args.months, short], "lines": [args.lines, lines12],
-                            "generated_12": manifest12["stats"], "build_12": figures12, "pages_12": pages12,
-                            "warm_ratio": warm_ratio, "cold_ratio": cold_ratio,
-                            "worst_warm_ratio": max(v for v in warm_ratio.values() if v is not None)}
-
         r["targets"] = evaluate_targets(r)
         r["machine"]["load_average_end"] = os.getloadavg()
         r["total_s"] = time.perf_counter() - started
         save("complete")
         print_table(r)
-        print(f"\nwritten {out_path} in {r['total_s'] / 60:.1f} min" + (f"; work dir {workdir}" if args.keep or not created else ""))
+        kept = f"; work dir {workdir}" if args.keep or not created else ""
+        print(f"\nwritten {out_path} in {r['total_s'] / 60:.1f} min{kept}")
         if r.get("agreement") and not r["agreement"]["required_agree"]:
             print("stocklens and pandas DISAGREE on " + "; ".join(
                 d for d in r["agreement"]["differences"] if d.split(":")[0] in MUST_AGREE), file=sys.stderr)
