@@ -133,7 +133,7 @@ def _refresh_family(cur, spec: dict, first: str | None, last: str | None, change
 def rebuild_all(cur) -> None:
     """Recreate the fact tables and recompute every version's events and every month's facts,
     inside the caller's transaction."""
-    cur.execute(sql.load("facts/all_increments"))
+    cur.execute(sql.load("facts/version_increments"), {"month": None, "from_month": "0000-00"})
     cur.execute(sql.load("facts/drop"))
     cur.execute(sql.load("facts/schema"))
     refresh(cur, None, "none")

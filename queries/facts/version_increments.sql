@@ -1,5 +1,6 @@
 -- version_increments: recompute the events each active version of month $from_month or later
--- contributes, for the lines that have a version (of any load, active or not) in $month: shipped
+-- contributes, for the lines that have a version (of any load, active or not) in $month (every
+-- line when $month is null, for a full rebuild): shipped
 -- increment = qty_shipped minus the previous active version's (v_0 = 0), dated ship_date or else
 -- the version month's last day; cancelled increment likewise (dated the month's end in the facts).
 -- Needed when a month's versions change under later ones (a past month replaced, undone, deleted).
@@ -19,7 +20,7 @@ from (
         coalesce(v.ship_date, last_day(strptime(v.month, '%Y-%m'))::date) as shipped_on,
         v.qty_cancelled - coalesce(lag(v.qty_cancelled) over line_versions, 0) as cancelled_increment,
     from orders as v
-    semi join (select distinct order_id, line_key from order_lines where month = $month) as k
+    semi join (select distinct order_id, line_key from order_lines where $month is null or month = $month) as k
         using (order_id, line_key)
     window line_versions as (partition by v.order_id, v.line_key order by v.month)
 ) as x
