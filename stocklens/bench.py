@@ -623,7 +623,8 @@ def worker_explain(argv: list[str]) -> dict:
         cur = store.cursor()
         try:
             cur.execute("pragma enable_profiling = 'json'")
-            cur.execute(f"pragma profiling_output = '{Path(a.out).resolve()}'")
+            # a pragma takes no $parameters: the path (the bench's own output file) is quoted here
+            cur.execute("pragma profiling_output = '" + str(Path(a.out).resolve()).replace("'", "''") + "'")
             cur.sql(text, params=wanted).fetchall()
             cur.execute("pragma disable_profiling")
         finally:

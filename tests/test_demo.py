@@ -121,9 +121,13 @@ def test_leading_zero_skus_are_kept_as_text(demo):
     master = [r["SKU"] for r in read_csv(demo.files / "products.csv")]
     assert any(s.startswith("00") for s in master)
     assert sorted(master) == sorted(r[0] for r in q(demo, "select sku from products"))
-    for table in ("orders", "stock"):
-        zero, bad = q(demo, f"select count(distinct sku) filter (where sku like '0%'), "
-                            f"count(*) filter (where length(sku) <> 5) from {table}")[0]
+    for table, query in (
+        ("orders", "select count(distinct sku) filter (where sku like '0%'), "
+                   "count(*) filter (where length(sku) <> 5) from orders"),
+        ("stock", "select count(distinct sku) filter (where sku like '0%'), "
+                  "count(*) filter (where length(sku) <> 5) from stock"),
+    ):
+        zero, bad = q(demo, query)[0]
         assert zero > 0 and bad == 0, table
 
 

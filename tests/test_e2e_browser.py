@@ -34,9 +34,9 @@ RUN_TIMEOUT_S = 180  # an uncached Overview on two busy cores takes tens of seco
 LABEL_TO_ID = {k.label: k.id for k in REGISTRY.values()}
 
 pytestmark = pytest.mark.browser
-playwright_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)", allow_module_level=True)
+# Debian's chromium is part of the test setup (./run test installs it): its absence is a failure.
+assert Path(CHROMIUM).exists(), f"{CHROMIUM} not installed: run ./run test, or apt-get install chromium"
+import playwright.sync_api as playwright_api  # noqa: E402
 
 
 # --- the server --------------------------------------------------------------------------------

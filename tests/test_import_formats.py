@@ -33,12 +33,9 @@ EXPECTED_LINES = [
     ("SO-3", "A-7", D(2024, 1, 31), 17850.0, 0.0, "Zoë"),
 ]
 
-ORDER_COLUMNS = "order_id, sku, order_date, qty_ordered, unit_price, customer"
-
-
 def stored_lines(store, month=None):
-    where = "" if month is None else f"where month = '{month}'"
-    return store.query(f"select {ORDER_COLUMNS} from orders {where} order by order_id").rows()
+    return store.query("select order_id, sku, order_date, qty_ordered, unit_price, customer from orders "
+                       "where $month is null or month = $month order by order_id", {"month": month}).rows()
 
 
 @pytest.mark.parametrize(
@@ -145,8 +142,8 @@ XLSX_EXPECTED = [
 
 
 def _xlsx_rows(store):
-    return store.query(
-        f"select {ORDER_COLUMNS}, promised_date from orders order by order_id").rows()
+    return store.query("select order_id, sku, order_date, qty_ordered, unit_price, customer, promised_date "
+                       "from orders order by order_id").rows()
 
 
 def test_xlsx_first_sheet(store, tmp_path):
@@ -208,7 +205,8 @@ def test_parquet(store, tmp_path):
     # Latest order date 2024-02-29 (a leap day) -> month 2024-02. Datetimes keep their date only;
     # integer customer ids come through as the text "17850".
     assert result.month == "2024-02"
-    assert store.query(f"select {ORDER_COLUMNS}, promised_date from orders order by order_id, sku").rows() == [
+    assert store.query("select order_id, sku, order_date, qty_ordered, unit_price, customer, promised_date "
+                       "from orders order by order_id, sku").rows() == [
         ("P-1", "00123", D(2024, 2, 3), 3.0, 1234.5, "17850", D(2024, 2, 10)),
         ("P-2", "0.10", D(2024, 2, 29), 0.5, None, "13047", None),
         ("P-2", "B", D(2024, 2, 29), 12.0, 0.25, "13047", D(2024, 3, 4)),
