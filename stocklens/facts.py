@@ -12,7 +12,7 @@ from . import sql
 
 # Bump when what the facts hold or how they are computed changes: a store whose facts were built
 # by another version rebuilds them all when it is opened (Store._connect).
-FACTS_VERSION = 4
+FACTS_VERSION = 5
 
 # Per family of facts: its tables (their rows are keyed by report_month), the queries that build
 # one month, and which dataset's months start its span.

@@ -361,3 +361,18 @@ def test_check_stale_open_lines(store, tmp_path):
     assert [(r["order_id"], r["open_qty"], r["last_reported_month"]) for r in stale] == [("SL1", 10, "2024-01")]
     # January is clean: every open line was reported in January's own file.
     assert rows(store, "checks/stale_open_lines", "2024-01") == []
+
+
+def test_decimal_quantities_leave_no_float_residue(store, tmp_path):
+    # 12.3 ordered, 6.1 shipped in January, the other 6.2 cancelled in February: as doubles
+    # 12.3 - 6.1 - 6.2 is about 1.8e-15, which must not count as an open line (backlog_lines 0,
+    # not 1) nor as a backorder.
+    orders(store, tmp_path, "2024-01", """
+        DEC1,1,D1,2024-01-05,12.3,6.1,2024-01-10,0,,,,
+    """)
+    orders(store, tmp_path, "2024-02", """
+        DEC1,1,D1,2024-01-05,12.3,6.1,2024-01-10,6.2,,,,
+    """)
+    stock(store, tmp_path, "2024-02", "D1,0,1,W1")
+    feb = kpis(store, "2024-02")
+    assert feb["backlog_units"] == 0 and feb["backlog_lines"] == 0 and feb["backorder_units"] == 0

@@ -74,7 +74,8 @@ final as (
         l.unit_price,
         l.month as last_reported_month,
         case when l.order_date <= b.as_of
-            then greatest(0, l.qty_ordered - e.shipped_to_date - e.cancelled_to_date)
+            -- rounded to 6 decimals: quantities are doubles, and 12.3 - 6.1 - 6.2 leaves 1e-15 open
+            then greatest(0, round(l.qty_ordered - e.shipped_to_date - e.cancelled_to_date, 6))
             else 0 end as open_qty,
         e.shipped_to_date,
         e.shipped_in_month,

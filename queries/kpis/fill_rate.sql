@@ -12,7 +12,7 @@ per_line as (
         order_id,
         net_ordered,
         least(net_ordered, shipped_by_due) as on_time_units,
-        least(net_ordered, shipped_by_due) = net_ordered as is_filled_on_time,
+        round(least(net_ordered, shipped_by_due), 6) = round(net_ordered, 6) as is_filled_on_time,
     from line_states($months, $promise_days, $customers::varchar[], $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
     where is_new and net_ordered > 0
 ),

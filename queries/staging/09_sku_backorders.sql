@@ -27,7 +27,7 @@ final as (
     select
         d.*,
         coalesce(s.on_hand, 0) as on_hand,
-        greatest(0, d.open_demand - coalesce(s.on_hand, 0)) as backorder_units,
+        greatest(0, round(d.open_demand - coalesce(s.on_hand, 0), 6)) as backorder_units,  -- no float residue
     from demand as d
     join counted_months as m using (report_month)
     left join stock_states(months, locations, categories, suppliers) as s using (report_month, sku)
