@@ -3,11 +3,17 @@
 -- customers, lines and orders affected, days of supply, supplier, lead time and category.
 -- Empty when M lacks its orders or its stock upload (unknown, not 0).
 -- grain: one row per SKU. parameters: $month, $promise_days, $excess_months, $customers,
--- $locations, $categories, $suppliers. inputs: sku_backorders, sku_stock, products.
+-- $locations, $categories, $suppliers. inputs: sku_backorders, line_states, sku_stock, products.
 with
 backorders as (
     select * from sku_backorders([$month], $promise_days, $customers::varchar[], $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
     where backorder_units > 0
+),
+affected as (
+    select sku, count(distinct customer) as count_customers, count(distinct order_id) as count_orders
+    from line_states([$month], $promise_days, $customers::varchar[], $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
+    where open_qty > 0 and sku in (select sku from backorders)
+    group by sku
 ),
 stock_now as (
     select sku, days_of_supply from sku_stock([$month], $excess_months, $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
@@ -23,11 +29,12 @@ final as (
         b.open_demand,
         b.on_hand,
         s.days_of_supply,
-        b.count_customers,
+        a.count_customers,
         b.count_lines,
-        b.count_orders,
+        a.count_orders,
         b.oldest_order_date,
     from backorders as b
+    left join affected as a using (sku)
     left join stock_now as s using (sku)
     left join products as p using (sku)
 )

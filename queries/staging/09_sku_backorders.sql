@@ -1,7 +1,9 @@
 -- sku_backorders(months, promise_days, customers, locations, categories, suppliers): per month M
 -- of `months` that has both an orders and a stock upload, and per SKU with open demand at
 -- t = E(M) as reported at M: demand(s), on_hand(s, M) (0 without a stock row) and
--- backorder_units(s) = max(0, demand - on_hand), with the customers, lines and orders affected.
+-- backorder_units(s) = max(0, demand - on_hand), with the open lines and the oldest order date.
+-- (Distinct customers and orders are counted by backorders_by_sku, for the one month it shows:
+-- over 12 months they were most of this macro's time.)
 -- grain: report_month x sku. inputs: line_states, stock_states, uploaded_months.
 create or replace macro sku_backorders(months, promise_days, customers, locations, categories, suppliers) as table
 with
@@ -15,9 +17,7 @@ demand as (
         report_month,
         sku,
         sum(open_qty) as open_demand,
-        count(distinct customer) as count_customers,
         count(*) as count_lines,
-        count(distinct order_id) as count_orders,
         min(order_date) as oldest_order_date,
     from line_states(months, promise_days, customers, locations, categories, suppliers)
     where open_qty > 0
