@@ -19,6 +19,7 @@ from stocklens import kpis
 from stocklens.kpis import REGISTRY, Filters
 from stocklens.store import Store
 from stocklens.ui.components import delta_text
+from app_helpers import _fresh_streamlit_caches  # noqa: F401 (autouse fixture)
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 240  # a first, uncached Overview runs 13-month queries: slow on two busy cores
@@ -39,14 +40,6 @@ PAGES = {  # page script -> (title, the tiles it shows)
 }
 
 
-@pytest.fixture(autouse=True)
-def _fresh_streamlit_caches():
-    """cache_data / cache_resource live as long as the process: start and end every test clean."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 class Engine:

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from stocklens import kpis
 from stocklens.kpis import REGISTRY
 from stocklens.store import Store, load_file
+from app_helpers import _fresh_streamlit_caches  # noqa: F401 (autouse fixture)
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 180
@@ -42,13 +43,6 @@ HAND_WORKED = {"backlog_units": "11", "backlog_value": "75", "past_due_units": "
                "backorder_rate": "36.4%", "inventory_value": "49"}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_streamlit_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -3,14 +3,12 @@
 -- ordered in the month, their shipment events (for on-time fill rate under any promise setting).
 -- Lines computed: those in $month's upload, those open (or ordered after the month end) in
 -- $previous_month's facts, and those with a version dated after the previous month end.
--- grain: one row per line. parameters: $month, $previous_month. inputs: orders, line_facts.
+-- grain: one row per line. parameters: $month, $previous_month. inputs: orders, line_facts, report_months.
 insert into line_facts
 with
 bounds as (
-    select
-        strptime($month, '%Y-%m')::date as month_start,
-        last_day(strptime($month, '%Y-%m'))::date as as_of,
-        strptime($month, '%Y-%m')::date - interval 1 day as previous_end,
+    select month_start, as_of, month_start - interval 1 day as previous_end
+    from report_months([$month])
 ),
 line_keys as (
     select order_id, line_key from orders where month = $month

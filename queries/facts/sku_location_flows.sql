@@ -2,13 +2,11 @@
 -- per SKU and location: units dated in the month, in the 90 days up to t (after t - 90, on or
 -- before t), whether any positive event falls in the 180 days up to t, and units dated in the
 -- 6 calendar months ending at $month.
--- grain: sku x location. parameters: $month. inputs: orders.
+-- grain: sku x location. parameters: $month. inputs: orders, report_months.
 insert into sku_location_flows
 with
 bounds as (
-    select
-        strptime($month, '%Y-%m')::date as month_start,
-        last_day(strptime($month, '%Y-%m'))::date as as_of,
+    select month_start, as_of from report_months([$month])
 ),
 events as (
     select o.sku, o.location, o.shipped_on, o.shipped_increment as units
