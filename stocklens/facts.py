@@ -8,11 +8,13 @@ the events of the lines concerned, and the facts of the changed month and every 
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from . import sql
 
 # Bump when what the facts hold or how they are computed changes: a store whose facts were built
 # by another version rebuilds them all when it is opened (Store._connect).
-FACTS_VERSION = 5
+FACTS_VERSION = 6
 
 # Per family of facts: its tables (their rows are keyed by report_month), the queries that build
 # one month, and which dataset's months start its span.
@@ -74,6 +76,18 @@ def _shift(month: str, by: int) -> str:
     return f"{y:04d}-{m:02d}"
 
 
+def month_bounds(month: str) -> dict:
+    """The parameters a fact builder may use for `month`, as constants (DuckDB prunes row groups
+    on constant bounds, not on bounds computed inside the query)."""
+    start = dt.date(int(month[:4]), int(month[5:7]), 1)
+    following = _shift(month, 1)
+    six = _shift(month, -5)
+    return {"month": month, "previous_month": _shift(month, -1),
+            "month_start": start, "previous_end": start - dt.timedelta(days=1),
+            "as_of": dt.date(int(following[:4]), int(following[5:7]), 1) - dt.timedelta(days=1),
+            "six_months_start": dt.date(int(six[:4]), int(six[5:7]), 1)}
+
+
 def refresh(cur, changed_month: str | None, dataset: str, *, inserted: bool = False) -> None:
     """Bring the facts up to date after `dataset`'s `changed_month` was loaded, replaced,
     undone or deleted, inside the caller's transaction. Facts span every month from the first
@@ -127,12 +141,13 @@ def _refresh_family(cur, spec: dict, first: str | None, last: str | None, change
     for month in month_range(start, last):
         for builder in spec["builders"]:
             text = sql.load(builder)
-            cur.execute(text, sql.bind(text, {"month": month, "previous_month": _shift(month, -1)}))
+            cur.execute(text, sql.bind(text, month_bounds(month)))
 
 
 def rebuild_all(cur) -> None:
     """Recreate the fact tables and recompute every version's events and every month's facts,
     inside the caller's transaction."""
+    cur.execute(sql.load("facts/line_uids"))
     cur.execute(sql.load("facts/version_increments"), {"month": None, "from_month": "0000-00"})
     cur.execute(sql.load("facts/drop"))
     cur.execute(sql.load("facts/schema"))

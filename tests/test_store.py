@@ -286,9 +286,11 @@ def test_facts_built_by_another_version_are_rebuilt_when_the_store_opens(tmp_pat
     load_file(store, folder / "stock_feb.csv", dataset="stock", month="2024-02")
     before = kpis.kpis_for_month(store, "2024-02")
     assert before["backlog_units"] == 1 and before["bridge"]["shipped"] == 5 and before["backorder_units"] == 1
-    # Simulate a store whose facts another version built: wrong events, no facts, an old version.
+    # Simulate a store whose facts another version built: wrong events, no facts, an old version,
+    # and order lines stored before they carried a line_uid (facts version 5 and older).
     cur = store.cursor()
     cur.execute("update order_lines set shipped_increment = 0")
+    cur.execute("alter table order_lines drop column line_uid")
     cur.execute("delete from line_facts")
     cur.execute("delete from stock_on_hand")
     cur.execute("update meta set value = 0 where key = 'facts_version'")

@@ -1,61 +1,95 @@
 -- line_facts: each order line as reported at $month (kpi-book 2): attributes of its latest
 -- version <= $month; open_qty at t = E($month); its events up to t and in the month; for lines
--- ordered in the month, their shipment events (for on-time fill rate under any promise setting).
--- Lines computed: those in $month's upload, those open (or ordered after the month end) in
--- $previous_month's facts, and those with a version dated after the previous month end.
--- grain: one row per line. parameters: $month, $previous_month. inputs: orders, line_facts, report_months.
+-- ordered in the month, their shipment events (for on-time fill rate under any promise setting). Lines computed: those in $month's upload, those open (or ordered after the month
+-- end) in $previous_month's facts, and those with a version dated after the previous month end.
+-- Built from the month before: a line without a version in $month keeps the attributes of
+-- $previous_month's facts; only the narrow event columns of earlier versions are read (joined
+-- on line_uid), so a month costs about the same whatever the length of history.
+-- grain: one row per line. parameters: $month, $previous_month, $previous_end (the day before
+-- $month). inputs: orders, line_facts, report_months.
 insert into line_facts
 with
 bounds as (
-    select month_start, as_of, month_start - interval 1 day as previous_end
-    from report_months([$month])
+    select month_start, as_of from report_months([$month])
 ),
-line_keys as (
-    select order_id, line_key from orders where month = $month
-    union
-    select order_id, line_key
-    from line_facts, bounds
-    where report_month = $previous_month and (open_qty > 0 or order_date > previous_end)
-    union
-    select order_id, line_key
-    from orders, bounds
-    where month < $month and (shipped_on > previous_end or order_date > previous_end)
+uploaded as (
+    select * from orders where month = $month
 ),
-versions as (
-    select o.*
+carried as (
+    select *
+    from line_facts
+    where report_month = $previous_month and (open_qty > 0 or order_date > $previous_end)
+),
+late as (
+    -- lines with an earlier version shipped or ordered after the previous month end
+    select distinct line_uid
+    from orders
+    where month < $month and (shipped_on > $previous_end or order_date > $previous_end)
+),
+line_keys as materialized (
+    select line_uid from uploaded
+    union
+    select line_uid from carried
+    union
+    select line_uid from late
+),
+versions as materialized (
+    -- the events of every version <= $month of those lines: narrow columns only
+    select o.line_uid, o.month, o.shipped_increment, o.shipped_on, o.cancelled_increment
     from orders as o
-    semi join line_keys using (order_id, line_key)
+    semi join line_keys using (line_uid)
     where o.month <= $month
 ),
+late_only as (
+    select line_uid from late
+    except
+    select line_uid from uploaded
+    except
+    select line_uid from carried
+),
 latest as (
-    select *
-    from versions
-    qualify row_number() over (partition by order_id, line_key order by month desc) = 1
+    -- the latest version's attributes: this month's version, else the month before's facts,
+    -- else (a line neither uploaded now nor carried, with a late event) its latest version
+    select line_uid, order_id, line_key, sku, customer, location, order_date, promised_date,
+           qty_ordered, qty_cancelled, unit_price, month as last_reported_month
+    from uploaded
+    union all
+    select line_uid, order_id, line_key, sku, customer, location, order_date, promised_date,
+           qty_ordered, qty_cancelled, unit_price, last_reported_month
+    from carried
+    anti join uploaded using (line_uid)
+    union all
+    select line_uid, order_id, line_key, sku, customer, location, order_date, promised_date,
+           qty_ordered, qty_cancelled, unit_price, month as last_reported_month
+    from orders as o
+    semi join late_only using (line_uid)
+    where o.month < $month
+    qualify row_number() over (partition by o.line_uid order by o.month desc) = 1
 ),
 events as (
     select
-        v.order_id,
-        v.line_key,
+        v.line_uid,
         coalesce(sum(v.shipped_increment) filter (where v.shipped_on <= b.as_of), 0) as shipped_to_date,
         coalesce(sum(v.cancelled_increment), 0) as cancelled_to_date,
         coalesce(sum(v.shipped_increment) filter (where v.shipped_on >= b.month_start and v.shipped_on <= b.as_of), 0)
             as shipped_in_month,
         coalesce(sum(v.cancelled_increment) filter (where v.month = $month), 0) as cancelled_in_month,
     from versions as v, bounds as b
-    group by v.order_id, v.line_key
+    group by v.line_uid
 ),
 new_line_events as (
     -- the shipment events of the lines ordered in the month, for on-time fill rate
+    -- (in no particular order: only their sum up to a due date is used)
     select
-        v.order_id,
-        v.line_key,
-        coalesce(list({'shipped_on': v.shipped_on, 'units': v.shipped_increment} order by v.month)
-            filter (where v.shipped_increment <> 0), []) as ship_events,
-    from latest as l
-    join versions as v using (order_id, line_key)
-    cross join bounds as b
-    where l.order_date >= b.month_start and l.order_date <= b.as_of
-    group by v.order_id, v.line_key
+        v.line_uid,
+        list({'shipped_on': v.shipped_on, 'units': v.shipped_increment}) as ship_events,
+    from versions as v
+    semi join (
+        select line_uid from latest, bounds
+        where order_date >= month_start and order_date <= as_of
+    ) using (line_uid)
+    where v.shipped_increment <> 0
+    group by v.line_uid
 ),
 final as (
     select
@@ -70,7 +104,7 @@ final as (
         l.qty_ordered,
         l.qty_cancelled,
         l.unit_price,
-        l.month as last_reported_month,
+        l.last_reported_month,
         case when l.order_date <= b.as_of
             -- rounded to 6 decimals: quantities are doubles, and 12.3 - 6.1 - 6.2 leaves 1e-15 open
             then greatest(0, round(l.qty_ordered - e.shipped_to_date - e.cancelled_to_date, 6))
@@ -78,10 +112,12 @@ final as (
         e.shipped_to_date,
         e.shipped_in_month,
         e.cancelled_in_month,
-        n.ship_events,
+        coalesce(n.ship_events, case when l.order_date >= b.month_start and l.order_date <= b.as_of then [] end)
+            as ship_events,
+        l.line_uid,
     from latest as l
-    join events as e using (order_id, line_key)
-    left join new_line_events as n using (order_id, line_key)
+    join events as e using (line_uid)
+    left join new_line_events as n using (line_uid)
     cross join bounds as b
     where l.qty_ordered > 0
 )

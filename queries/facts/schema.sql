@@ -20,7 +20,8 @@ create table if not exists line_facts (
     shipped_to_date double not null,   -- shipment events dated <= end of report_month
     shipped_in_month double not null,
     cancelled_in_month double not null,
-    ship_events struct(shipped_on date, units double)[]  -- for lines ordered in report_month only
+    ship_events struct(shipped_on date, units double)[],  -- for lines ordered in report_month only
+    line_uid uhugeint not null         -- order_lines.line_uid
 );
 
 -- sku_location_flows: shipment events known at report_month (all lines, returns included), per

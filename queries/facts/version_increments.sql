@@ -13,16 +13,15 @@ set
 from (
     select
         v.load_id,
-        v.order_id,
-        v.line_key,
+        v.line_uid,
         v.month,
         v.qty_shipped - coalesce(lag(v.qty_shipped) over line_versions, 0) as shipped_increment,
         coalesce(v.ship_date, last_day(strptime(v.month, '%Y-%m'))::date) as shipped_on,
         v.qty_cancelled - coalesce(lag(v.qty_cancelled) over line_versions, 0) as cancelled_increment,
     from orders as v
-    semi join (select distinct order_id, line_key from order_lines where $month is null or month = $month) as k
-        using (order_id, line_key)
-    window line_versions as (partition by v.order_id, v.line_key order by v.month)
+    semi join (select distinct line_uid from order_lines where $month is null or month = $month) as k
+        using (line_uid)
+    window line_versions as (partition by v.line_uid order by v.month)
 ) as x
-where o.load_id = x.load_id and o.order_id = x.order_id and o.line_key = x.line_key
+where o.load_id = x.load_id and o.line_uid = x.line_uid
   and x.month >= $from_month

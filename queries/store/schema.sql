@@ -44,8 +44,13 @@ create table if not exists order_lines (
     -- the events this version contributes (kpi-book 2), kept current by stocklens.facts
     shipped_increment double,
     shipped_on date,
-    cancelled_increment double
+    cancelled_increment double,
+    -- the line's identity (order_id, line_key) as a 128-bit md5 number (stocklens.facts: joins
+    -- over history read this one narrow column instead of two strings)
+    line_uid uhugeint
 );
+-- stores made before line_uid existed get the column here; facts.rebuild_all fills it
+alter table order_lines add column if not exists line_uid uhugeint;
 
 create table if not exists stock_rows (
     load_id integer not null,
