@@ -721,27 +721,40 @@ def write_demo_files(folder: str | Path, seed: int = 7, today: dt.date | None = 
     return DemoFiles(files, months, world.stats)
 
 
+def _load_demo_files(store, demo: DemoFiles) -> int:
+    """Load each demo file through the importer; returns the count of flawed rows reported."""
+    from .store import load_file
+
+    warnings = 0
+    for f in demo.files:
+        prep, result = load_file(store, f.path, dataset=f.dataset, month=f.month)
+        if result is None:
+            raise RuntimeError(f"The demo file {f.path.name} was refused by the importer:\n"
+                               f"{prep.refusal().summary()}")
+        # A column silently left unmapped would lose data without refusing the file.
+        if prep.mapping != CANONICAL[f.dataset]:
+            raise RuntimeError(f"The importer mapped the demo file {f.path.name} as {prep.mapping}, "
+                               f"expected {CANONICAL[f.dataset]}.")
+        warnings += sum(x.count for x in prep.findings)
+    return warnings
+
+
 def write_demo_store(store, seed: int = 7, *, today: dt.date | None = None,
                      folder: str | Path | None = None) -> str:
     """Write the demo files (into folder, else a temporary folder) and load each one through the
     importer into store, as a user's uploads are. Raises if any file is refused or mis-mapped.
     Returns a one-paragraph summary."""
-    from .store import load_file
+    from .kpis import fill_month_figures
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="stocklens-demo-") as tmp:
         demo = write_demo_files(folder or tmp, seed=seed, today=today)
-        warnings = 0
-        for f in demo.files:
-            prep, result = load_file(store, f.path, dataset=f.dataset, month=f.month)
-            if result is None:
-                raise RuntimeError(f"The demo file {f.path.name} was refused by the importer:\n"
-                                   f"{prep.refusal().summary()}")
-            # A column silently left unmapped would lose data without refusing the file.
-            if prep.mapping != CANONICAL[f.dataset]:
-                raise RuntimeError(f"The importer mapped the demo file {f.path.name} as {prep.mapping}, "
-                                   f"expected {CANONICAL[f.dataset]}.")
-            warnings += sum(x.count for x in prep.findings)
+        store.fill_figures = False  # once at the end, not after each of the files
+        try:
+            warnings = _load_demo_files(store, demo)
+        finally:
+            store.fill_figures = True
+        fill_month_figures(store, None)
     seconds = time.perf_counter() - started
 
     st = demo.stats

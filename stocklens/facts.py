@@ -116,10 +116,15 @@ def invalidate_results(cur, changed_month: str | None, dataset: str) -> None:
     """Forget the cached KPI results that a change of `dataset` at `changed_month` can alter."""
     if dataset == "products" or not changed_month:
         cur.execute("delete from result_cache")
+        cur.execute("delete from month_figures")
     elif dataset == "orders":  # the month before stops (or starts) being provisional
         cur.execute("delete from result_cache where max_month >= $m", {"m": _shift(changed_month, -1)})
+        cur.execute("delete from month_figures where report_month >= $m "
+                    "or (query = 'fill_rate' and report_month = $before)",
+                    {"m": changed_month, "before": _shift(changed_month, -1)})
     elif dataset == "stock":
         cur.execute("delete from result_cache where max_month >= $m", {"m": changed_month})
+        cur.execute("delete from month_figures where report_month >= $m", {"m": changed_month})
 
 
 def _refresh_family(cur, spec: dict, first: str | None, last: str | None, changed: str | None) -> None:

@@ -174,15 +174,28 @@ def previous_month(month: str, years: int = 0) -> str:
     return f"{y - 1:04d}-12" if m == 1 else f"{y:04d}-{m - 1:02d}"
 
 
+# Month-grain queries: one result (a row, or a row per age bucket) per month of $months, each
+# month's independent of the other months asked for. For the standard view (no filters) their
+# results are kept per month (the store's month_figures): computed right after a load for the
+# months it changed, so that a page's 13-month trend reads 13 stored results.
+MONTH_GRAIN = ("backlog_totals", "backlog_age_buckets", "backorder_totals", "fill_rate", "inventory_turnover")
+# How many of the latest months fill_month_figures computes after a change: the overview's trend.
+EAGER_MONTHS = 13
+
+
 def run(store, query: str, ctx: Context, *, cached: bool = True, **extra) -> pl.DataFrame:
     """Run queries/<query>.sql with the context's parameters (only those the query names).
 
-    A result already computed for the same query and parameters is read from the store's result
-    cache (see queries/facts/schema.sql: loads invalidate exactly the months they can change)."""
+    A month-grain query of the standard view reads each month's stored figures (month_figures),
+    computing the missing ones. Any other result already computed for the same query and
+    parameters is read from the store's result cache (see queries/facts/schema.sql: loads
+    invalidate exactly the months they can change)."""
     text = sql.load(query if "/" in query else f"kpis/{query}")
     params = sql.bind(text, {**ctx.params(), **extra})
     if not cached or store.read_only:
         return store.query(text, params)
+    if query in MONTH_GRAIN and not any(params.get(k) for k in FILTER_KEYS):
+        return _by_month(store, query, text, params)
     key = hashlib.sha256(json.dumps([query, params], sort_keys=True, default=str).encode()).hexdigest()
     hit = store.cached_result(key)
     if hit is not None:
@@ -191,6 +204,55 @@ def run(store, query: str, ctx: Context, *, cached: bool = True, **extra) -> pl.
     frame = store.query(text, params)
     store.save_result(key, query, _max_month(params), frame, (time.perf_counter() - started) * 1000)
     return frame
+
+
+FILTER_KEYS = ("categories", "suppliers", "locations", "customers")
+
+
+def _by_month(store, query: str, text: str, params: dict) -> pl.DataFrame:
+    months = sorted(set(params["months"]))
+    rest = {k: v for k, v in params.items() if k != "months"}
+    key = hashlib.sha256(json.dumps([query, rest], sort_keys=True, default=str).encode()).hexdigest()
+    parts = store.month_figures(query, key, months)
+    for span in _consecutive([m for m in months if m not in parts]):
+        # one query per run of consecutive missing months (inventory_turnover reads $months as a
+        # range: its last month and length)
+        started = time.perf_counter()
+        frame = store.query(text, {**params, "months": span})
+        new = {m: frame.filter(pl.col("report_month") == m) for m in span}
+        store.save_month_figures(query, key, new, (time.perf_counter() - started) * 1000)
+        parts.update(new)
+    return pl.concat([parts[m] for m in months], how="vertical_relaxed")
+
+
+def _consecutive(months: list[str]) -> list[list[str]]:
+    """Sorted YYYY-MM months split into runs of consecutive months."""
+    runs: list[list[str]] = []
+    for m in months:
+        if runs and previous_month(m) == runs[-1][-1]:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return runs
+
+
+def fill_month_figures(store, since: str | None) -> None:
+    """Compute the standard view's month figures missing for the stored settings, from month
+    `since` (every month when None) to the latest month with an orders or stock upload, but
+    only among its EAGER_MONTHS latest months (older months are computed when first asked for).
+    Called after a load, undo or delete: the first view of a month then reads stored figures."""
+    if store.read_only:
+        return
+    first, last = store.query("select min(month), max(month) from uploaded_months "
+                              "where dataset in ('orders', 'stock')").row(0)
+    if last is None:
+        return
+    months = [m for m in window(last, EAGER_MONTHS) if m >= max(first, since or first)]
+    if not months:
+        return
+    ctx = Context(last, settings_mod.load(store))
+    for query in MONTH_GRAIN:
+        run(store, query, ctx, months=months)
 
 
 def _max_month(params: dict) -> str:

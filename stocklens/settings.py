@@ -96,6 +96,8 @@ def save(store, settings: Settings) -> None:
         cur.execute("insert or replace into settings values ('kpi', $value)",
                     {"value": json.dumps(settings.to_json())})
         cur.execute("update meta set value = value + 1 where key = 'data_version'")
+        # the stored month figures were computed with the old settings: recomputed on first use
+        cur.execute("delete from month_figures")
         cur.execute("commit")
     finally:
         cur.close()

@@ -58,6 +58,9 @@ class Store:
         self.read_only = read_only
         self._db: duckdb.DuckDBPyConnection | None = None
         self._open_lock = threading.Lock()
+        # compute the month figures a change affects right after it (see _fill_figures); a bulk
+        # load of many months turns this off and calls kpis.fill_month_figures once at the end
+        self.fill_figures = True
 
     # --- connection ------------------------------------------------------------------------
 
@@ -153,7 +156,44 @@ class Store:
             cur.close()
         return pl.read_ipc(io.BytesIO(row[0])) if row else None
 
+    def month_figures(self, query: str, params_key: str, months: list[str]) -> dict[str, pl.DataFrame]:
+        """The stored per-month results of a month-grain query (kpis.MONTH_GRAIN) for `months`."""
+        cur = self.cursor()
+        try:
+            rows = cur.execute(
+                "select report_month, result from month_figures where query = $query "
+                "and params_key = $key and list_contains($months, report_month)",
+                {"query": query, "key": params_key, "months": months}).fetchall()
+        finally:
+            cur.close()
+        return {month: pl.read_ipc(io.BytesIO(blob)) for month, blob in rows}
+
     # --- writing -----------------------------------------------------------------------------
+
+    def save_month_figures(self, query: str, params_key: str, parts: dict[str, pl.DataFrame],
+                           compute_ms: float) -> None:
+        cur = self.cursor()
+        try:
+            for month, frame in parts.items():
+                buffer = io.BytesIO()
+                frame.write_ipc(buffer)
+                cur.execute(
+                    "insert or replace into month_figures values ($query, $key, $month, $result, now(), $ms)",
+                    {"query": query, "key": params_key, "month": month, "result": buffer.getvalue(),
+                     "ms": compute_ms / max(1, len(parts))})
+        except duckdb.Error:
+            pass  # another session stored the same figures at the same moment: they are the same
+        finally:
+            cur.close()
+
+    def clear_month_figures(self) -> None:
+        """Forget every month's stored figures (the settings changed; or a benchmark that wants
+        to measure them computed on demand)."""
+        cur = self.cursor()
+        try:
+            cur.execute("delete from month_figures")
+        finally:
+            cur.close()
 
     def save_result(self, key: str, query: str, max_month: str, frame: pl.DataFrame, compute_ms: float) -> None:
         buffer = io.BytesIO()
@@ -251,10 +291,22 @@ class Store:
                 raise
             finally:
                 cur.unregister("incoming")
+            self._fill_figures(prep.dataset, prep.month)
             return LoadResult("loaded", load_id, prep.dataset, prep.month, rows.height,
                               active[0] if active else None)
         finally:
             cur.close()
+
+    def _fill_figures(self, dataset: str, month: str | None) -> None:
+        """After a change is committed: the standard view's figures of the months it changed
+        (see facts.invalidate_results), so that their first view reads them."""
+        from . import kpis
+
+        if not self.fill_figures:
+            return
+        since = None if dataset == "products" or month is None else \
+            kpis.previous_month(month) if dataset == "orders" else month
+        kpis.fill_month_figures(self, since)
 
     def _bump(self, cur) -> None:
         cur.execute("update meta set value = value + 1 where key = 'data_version'")
@@ -290,6 +342,7 @@ class Store:
             except BaseException:
                 cur.execute("rollback")
                 raise
+            self._fill_figures(dataset, month)
             return previous
         finally:
             cur.close()
@@ -314,6 +367,7 @@ class Store:
             except BaseException:
                 cur.execute("rollback")
                 raise
+            self._fill_figures(dataset, month)
             return len(ids)
         finally:
             cur.close()

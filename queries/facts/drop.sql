@@ -6,3 +6,4 @@ drop table if exists sku_flows;
 drop table if exists stock_costs;
 drop table if exists stock_on_hand;
 drop table if exists result_cache;
+drop table if exists month_figures;

@@ -74,3 +74,19 @@ create table if not exists result_cache (
     computed_at timestamp not null,
     compute_ms double not null
 );
+
+-- month_figures: for the standard view (no filters), the result rows of each month-grain KPI
+-- query (stocklens.kpis.MONTH_GRAIN) for one month, as Arrow IPC bytes, keyed by the query, the
+-- month and a hash of its other parameters (the settings). A page's 13-month trend reads 13 of
+-- them. Computed right after each load, undo or delete for the months it changed among the
+-- latest 13 (kpis.fill_month_figures), otherwise on first use; forgotten by the same rules as
+-- result_cache (stocklens.facts.invalidate_results), and all of them when the settings change.
+create table if not exists month_figures (
+    query varchar not null,
+    params_key varchar not null,
+    report_month varchar not null,
+    result blob not null,
+    computed_at timestamp not null,
+    compute_ms double not null,
+    primary key (query, params_key, report_month)
+);
