@@ -215,17 +215,43 @@ def _parse_columns(prep: Prepared, ds: datasets.Dataset, raw: RawTable) -> pl.Da
     decimal = values.detect_decimal_separator(samples, raw.details.get("delimiter"))
     if number_cols and raw.format in ("csv", "tsv"):
         prep.notes.append(f"Numbers read with {'decimal comma' if decimal == ',' else 'decimal point'}.")
+    formats: dict[str, values.DateFormat | None] = {}
+    for canon in prep.mapping:
+        if ds.column(canon).kind == "date":
+            fmt = values.detect_date_format(frame.get_column(f"raw__{canon}").drop_nulls().head(5000).to_list())
+            if fmt is not None and fmt.layout not in ("iso",):
+                prep.notes.append(f"Dates in {prep.mapping[canon]!r} read as {fmt.label}.")
+            formats[canon] = fmt
+    # Which columns hold only plain numbers / plain ISO dates (and blanks): those take the fast
+    # path, which gives the same values as the full parse (see values.is_plain_number). One pass.
+    checks = []
+    for canon in prep.mapping:
+        kind = ds.column(canon).kind
+        src = pl.col(f"raw__{canon}")
+        plain = (values.is_plain_number(src, decimal) if kind == "number"
+                 else values.is_plain_date(src, formats[canon]) if kind == "date" else None)
+        if plain is not None:
+            checks.append((src.is_null() | plain).all().alias(canon))
+    fast = frame.select(checks).row(0, named=True) if checks else {}
     exprs = [pl.col("__row")]
     for canon in prep.mapping:
         kind = ds.column(canon).kind
         src = pl.col(f"raw__{canon}")
         if kind == "number":
-            exprs.append(values.parse_number(src, decimal).alias(canon))
+            if fast[canon]:
+                exprs.append(values.parse_plain_number(src, decimal).alias(canon))
+            else:
+                exprs.append(_parse_distinct(frame, f"raw__{canon}", lambda c: values.parse_number(c, decimal),
+                                             pl.Float64).alias(canon))
         elif kind == "date":
-            fmt = values.detect_date_format(frame.get_column(f"raw__{canon}").drop_nulls().head(5000).to_list())
-            if fmt is not None and fmt.layout not in ("iso",):
-                prep.notes.append(f"Dates in {prep.mapping[canon]!r} read as {fmt.label}.")
-            exprs.append(values.parse_date(src, fmt).alias(canon))
+            fmt = formats[canon]
+            if fast.get(canon):
+                exprs.append(values.parse_plain_date(src, fmt).alias(canon))
+            elif fmt is None:
+                exprs.append(values.parse_date(src, fmt).alias(canon))
+            else:
+                exprs.append(_parse_distinct(frame, f"raw__{canon}", lambda c, fmt=fmt: values.parse_date(c, fmt),
+                                             pl.Date).alias(canon))
         else:
             exprs.append(src.alias(canon))
         exprs.append(src)
@@ -233,13 +259,20 @@ def _parse_columns(prep: Prepared, ds: datasets.Dataset, raw: RawTable) -> pl.Da
     if "customer" in prep.mapping:
         # Customer ids exported through a float column ("17850.0") are ids, not numbers.
         ids = typed.get_column("customer").drop_nulls()
-        if ids.len() and ids.str.contains(r"^\d+\.0$").all():
+        float_ids = r"^\d+\.0$"
+        # (the first ids decide quickly when they are not all written so)
+        if ids.len() and ids.head(100).str.contains(float_ids).all() and ids.str.contains(float_ids).all():
             typed = typed.with_columns(pl.col("customer").str.replace(r"\.0$", ""))
             prep.notes.append(f"Customer ids in {prep.mapping['customer']!r} written as 17850.0 read as 17850.")
-    for canon, source in prep.mapping.items():
-        kind = ds.column(canon).kind
-        if kind == "text":
+    checked = [canon for canon in prep.mapping if ds.column(canon).kind != "text"]
+    counts = typed.select(
+        [(pl.col(f"raw__{c}").is_not_null() & pl.col(c).is_null()).sum().alias(c) for c in checked]
+    ).row(0, named=True) if checked else {}
+    for canon in checked:
+        if not counts[canon]:  # nothing failed to parse in this column
             continue
+        source = prep.mapping[canon]
+        kind = ds.column(canon).kind
         what = "not a number" if kind == "number" else "not a date"
         if kind == "number" and ds.column(canon).name in ("qty_ordered", "qty_on_hand"):
             what = "not a number (a quantity is needed)"
@@ -249,6 +282,18 @@ def _parse_columns(prep: Prepared, ds: datasets.Dataset, raw: RawTable) -> pl.Da
     # a second time as empty.
     return typed.select(["__row"] + [c.name for c in ds.columns if c.name in prep.mapping]
                         + [f"raw__{c.name}" for c in ds.columns if c.name in prep.mapping])
+
+
+def _parse_distinct(frame: pl.DataFrame, name: str, parse, dtype: pl.DataType) -> pl.Expr:
+    """parse(pl.col(name)), computed once per distinct text when the column repeats its values
+    (a parse reads each cell alone, so equal texts parse equally)."""
+    column = frame.get_column(name)
+    sample = column.head(10_000).drop_nulls()
+    if sample.len() == 0 or sample.n_unique() * 4 > sample.len():
+        return parse(pl.col(name))
+    distinct = column.drop_nulls().unique()
+    parsed = distinct.to_frame("v").select(parse(pl.col("v"))).to_series()
+    return pl.col(name).replace_strict(distinct, parsed, default=None, return_dtype=dtype)
 
 
 def _require(prep: Prepared, frame: pl.DataFrame, canon: str, why: str | None = None) -> None:
@@ -291,7 +336,10 @@ def _orders(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
     # A status is inherited only when the file has no shipped quantities: with them, a blank line
     # status says nothing, and taking the line above's "shipped" would ship the line in full.
     inherited = [c for c in _ORDER_LEVEL if not (c == "status" and "qty_shipped" in prep.mapping)]
-    f = f.with_columns([pl.col(c).forward_fill().over("order_id") for c in inherited])
+    # (a column with no blanks, or nothing but blanks, has nothing to inherit)
+    inherited = [c for c in inherited if 0 < f.get_column(c).null_count() < f.height]
+    if inherited:
+        f = f.with_columns([pl.col(c).forward_fill().over("order_id") for c in inherited])
     f = f.with_columns(pl.coalesce("sku", "sku_name").alias("sku"))
     _require(prep, f, "order_id")
     _require(prep, f, "sku", "the SKU is empty and there is no product name to use instead")
@@ -300,9 +348,9 @@ def _orders(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
     if prep.refused:
         return f
 
-    f = f.with_columns(
-        pl.col("status").str.to_lowercase().str.replace_all(r"[_\-]+", " ").str.strip_chars()
-        .replace_strict(_STATUS_MAP, default=None).alias("status_code"))
+    f = f.with_columns(_parse_distinct(
+        f, "status", lambda c: c.str.to_lowercase().str.replace_all(r"[_\-]+", " ").str.strip_chars()
+        .replace_strict(_STATUS_MAP, default=None), pl.String).alias("status_code"))
     count, ex = _examples(f, pl.col("status").is_not_null() & pl.col("status_code").is_null(),
                           ["__row", "order_id", "status"])
     if count:
@@ -315,15 +363,17 @@ def _orders(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
     f = f.with_columns(
         pl.when(pl.col("cancelled_at").is_not_null()).then(pl.lit("cancelled"))
         .otherwise(pl.col("status_code")).alias("status_code"))
+    # shipped/fulfilled with no qty_shipped: all of it shipped
     f = f.with_columns(
-        # shipped/fulfilled with no qty_shipped: all of it shipped
         pl.when(pl.col("qty_shipped").is_null() & (pl.col("status_code") == "shipped"))
-        .then(pl.col("qty_ordered")).otherwise(pl.col("qty_shipped")).alias("qty_shipped"),
-        # Shopify's "Fulfilled at" sits on the first line only; later fulfilled lines share it
-        pl.when(pl.col("ship_date").is_null() & pl.col("status_code").is_in(["shipped", "partial"]))
-        .then(pl.col("ship_date").drop_nulls().first().over("order_id")).otherwise(pl.col("ship_date"))
-        .alias("ship_date"),
-    )
+        .then(pl.col("qty_ordered")).otherwise(pl.col("qty_shipped")).alias("qty_shipped"))
+    # Shopify's "Fulfilled at" sits on the first line only; later fulfilled lines share it
+    undated = pl.col("ship_date").is_null() & pl.col("status_code").is_in(["shipped", "partial"])
+    if f.select(undated.any()).item():  # (else nothing to share)
+        f = f.with_columns(
+            pl.when(undated)
+            .then(pl.col("ship_date").drop_nulls().first().over("order_id")).otherwise(pl.col("ship_date"))
+            .alias("ship_date"))
     if prep.options.get("all_shipped"):
         no_info = pl.col("qty_shipped").is_null() & pl.col("ship_date").is_null() & pl.col("status").is_null()
         f = f.with_columns(
@@ -357,6 +407,8 @@ def _orders(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
             f"{count} rows share their {key} with another row: summed into {lines} lines "
             "(kpi-book: rows of one upload sharing a line key are one line).", ex))
 
+    if not count:
+        return _single_row_lines(f)
     weight = pl.col("qty_ordered").sum()
     lines = (
         f.group_by(["order_id", "line_key"], maintain_order=True)
@@ -380,6 +432,22 @@ def _orders(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
         )
     )
     return lines
+
+
+def _single_row_lines(f: pl.DataFrame) -> pl.DataFrame:
+    """The lines _orders' group_by gives when no two rows share a line key: each row is its line
+    (first, min, max, sum and mean of one value are that value; the weighted price of one row is
+    its quantity times its price divided by its quantity, as there)."""
+    qty, price = pl.col("qty_ordered"), pl.col("unit_price")
+    return f.select(
+        "order_id", "line_key", "line_id", "sku", "order_date", "qty_ordered", "qty_shipped", "ship_date",
+        "qty_cancelled", "promised_date",
+        pl.when((qty != 0) & price.is_not_null()).then((qty * price) / qty).otherwise(price).alias("unit_price"),
+        "customer", "location",
+        pl.col("status_code").alias("status"),
+        pl.lit(1, dtype=pl.Int32).alias("source_rows"),
+        pl.col("__row").alias("first_row"),
+    )
 
 
 def _stock(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:

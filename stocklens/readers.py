@@ -76,9 +76,17 @@ def _read_delimited(data: bytes, name: str) -> RawTable:
     if not text.strip():
         raise ImportRefused([Problem("empty", f"{name} is empty: there is no header and no data.")])
     delimiter = detect_delimiter(text)
+    # polars reads UTF-8: the file's own bytes when they are UTF-8 already (the same bytes as
+    # re-encoding the decoded text would give), else the text re-encoded.
+    if encoding == "UTF-8":
+        utf8 = data
+    elif encoding == "UTF-8 with BOM":
+        utf8 = data[3:]
+    else:
+        utf8 = text.encode("utf-8")
     try:
         frame = pl.read_csv(
-            text.encode("utf-8"),
+            utf8,
             separator=delimiter,
             quote_char='"',
             infer_schema=False,
@@ -158,6 +166,27 @@ def _read_parquet(data: bytes, name: str) -> RawTable:
     return RawTable(frame.cast(pl.String), "parquet", {})
 
 
+def _blank(column: str) -> pl.Expr:
+    return pl.col(column).str.strip_chars().fill_null("") == ""
+
+
+def _drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with a 0-based "__row" index first, without its entirely blank rows.
+
+    Only rows blank in the most filled column can be blank in all: the other columns are read
+    for those rows alone."""
+    indexed = frame.with_row_index("__row")
+    first = min(frame.columns, key=lambda c: frame.get_column(c).null_count())
+    candidates = indexed.filter(_blank(first))
+    if candidates.height == 0:
+        return indexed
+    others = [c for c in frame.columns if c != first]
+    blank_rows = candidates.filter(pl.all_horizontal([_blank(c) for c in others]) if others else pl.lit(True))
+    if blank_rows.height == 0:
+        return indexed
+    return indexed.filter(~pl.col("__row").is_in(blank_rows.get_column("__row").implode()))
+
+
 def read_table(data: bytes, name: str, sheet: str | None = None) -> RawTable:
     """Read any supported file into text cells; refuse with a reason when it cannot be read."""
     if not data:
@@ -178,8 +207,7 @@ def read_table(data: bytes, name: str, sheet: str | None = None) -> RawTable:
     table.frame = table.frame.rename(renamed)
     # Rows that are entirely blank (trailing empty lines of spreadsheets) carry no data.
     if table.frame.width:
-        blank = pl.all_horizontal(pl.exclude("__row").str.strip_chars().fill_null("") == "")
-        table.frame = table.frame.with_row_index("__row").filter(~blank).with_columns(
+        table.frame = _drop_blank_rows(table.frame).with_columns(
             (pl.col("__row") + table.first_data_row).alias("__row")
         )
     if table.frame.height == 0:
