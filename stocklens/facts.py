@@ -14,14 +14,14 @@ from . import sql
 
 # Bump when what the facts hold or how they are computed changes: a store whose facts were built
 # by another version rebuilds them all when it is opened (Store._connect).
-FACTS_VERSION = 6
+FACTS_VERSION = 7
 
 # Per family of facts: its tables (their rows are keyed by report_month), the queries that build
 # one month, and which dataset's months start its span.
 _FAMILIES = {
     "orders": {
-        "tables": ("line_facts", "sku_location_flows", "sku_flows"),
-        "builders": ("facts/line_facts", "facts/sku_location_flows", "facts/sku_flows"),
+        "tables": ("line_facts", "sku_demand", "sku_location_flows", "sku_flows"),
+        "builders": ("facts/line_facts", "facts/sku_demand", "facts/sku_location_flows", "facts/sku_flows"),
     },
     "stock": {
         "tables": ("stock_costs", "stock_on_hand"),
@@ -30,6 +30,7 @@ _FAMILIES = {
 }
 _DELETE_BEFORE_AFTER = {
     "line_facts": "delete from line_facts where report_month < $first or report_month > $last",
+    "sku_demand": "delete from sku_demand where report_month < $first or report_month > $last",
     "sku_flows": "delete from sku_flows where report_month < $first or report_month > $last",
     "sku_location_flows": "delete from sku_location_flows where report_month < $first or report_month > $last",
     "stock_costs": "delete from stock_costs where report_month < $first or report_month > $last",
@@ -37,6 +38,7 @@ _DELETE_BEFORE_AFTER = {
 }
 _DELETE_FROM = {
     "line_facts": "delete from line_facts where report_month >= $start",
+    "sku_demand": "delete from sku_demand where report_month >= $start",
     "sku_flows": "delete from sku_flows where report_month >= $start",
     "sku_location_flows": "delete from sku_location_flows where report_month >= $start",
     "stock_costs": "delete from stock_costs where report_month >= $start",
@@ -44,6 +46,7 @@ _DELETE_FROM = {
 }
 _DELETE_ALL = {
     "line_facts": "delete from line_facts",
+    "sku_demand": "delete from sku_demand",
     "sku_flows": "delete from sku_flows",
     "sku_location_flows": "delete from sku_location_flows",
     "stock_costs": "delete from stock_costs",
@@ -51,6 +54,7 @@ _DELETE_ALL = {
 }
 _LAST_MONTH = {
     "line_facts": "select max(report_month) from line_facts",
+    "sku_demand": "select max(report_month) from sku_demand",
     "sku_flows": "select max(report_month) from sku_flows",
     "sku_location_flows": "select max(report_month) from sku_location_flows",
     "stock_costs": "select max(report_month) from stock_costs",

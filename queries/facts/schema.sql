@@ -24,6 +24,17 @@ create table if not exists line_facts (
     line_uid uhugeint not null         -- order_lines.line_uid
 );
 
+-- sku_demand: per SKU, the open demand of report_month's line facts (open_qty > 0): units,
+-- lines and oldest order date; what backorders need for the unfiltered and the category or
+-- supplier views, without reading the lines (customer and location filters read line_facts).
+create table if not exists sku_demand (
+    report_month varchar not null,
+    sku varchar not null,
+    open_demand double not null,
+    count_lines bigint not null,
+    oldest_order_date date not null
+);
+
 -- sku_location_flows: shipment events known at report_month (all lines, returns included), per
 -- SKU and location, summed over the windows the stock KPIs use; sku_flows: the same per SKU.
 create table if not exists sku_location_flows (

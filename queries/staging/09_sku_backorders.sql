@@ -4,7 +4,7 @@
 -- backorder_units(s) = max(0, demand - on_hand), with the open lines and the oldest order date.
 -- (Distinct customers and orders are counted by backorders_by_sku, for the one month it shows:
 -- over 12 months they were most of this macro's time.)
--- grain: report_month x sku. inputs: line_states, stock_states, uploaded_months.
+-- grain: report_month x sku. inputs: sku_demand, line_states, stock_states, uploaded_months, products.
 create or replace macro sku_backorders(months, promise_days, customers, locations, categories, suppliers) as table
 with
 counted_months as (
@@ -13,6 +13,15 @@ counted_months as (
     select month from uploaded_months where dataset = 'stock' and list_contains(months, month)
 ),
 demand as (
+    -- without a customer or location filter, from the per-SKU facts built at load time
+    select d.report_month, d.sku, d.open_demand, d.count_lines, d.oldest_order_date
+    from sku_demand as d
+    left join products as p on p.sku = d.sku
+    where customers is null and locations is null
+      and list_contains(months, d.report_month)
+      and (categories is null or list_contains(categories, p.category))
+      and (suppliers is null or list_contains(suppliers, p.supplier))
+    union all
     select
         report_month,
         sku,
@@ -20,7 +29,7 @@ demand as (
         count(*) as count_lines,
         min(order_date) as oldest_order_date,
     from line_states(months, promise_days, customers, locations, categories, suppliers)
-    where open_qty > 0
+    where (customers is not null or locations is not null) and open_qty > 0
     group by report_month, sku
 ),
 final as (
