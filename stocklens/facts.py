@@ -1,5 +1,5 @@
-"""Facts materialised at load time: each version's events, each month's line states, SKU flows
-and SKU costs.
+"""Facts materialised at load time: each version's events, each month's line states, SKU flows,
+SKU costs and stock, and SKU backorders.
 
 A month's KPIs then read that month's rows only, so history does not slow a month down. Every
 change of data (load, undo, delete) recomputes, inside the same transaction, what it affects:
@@ -14,23 +14,30 @@ from . import sql
 
 # Bump when what the facts hold or how they are computed changes: a store whose facts were built
 # by another version rebuilds them all when it is opened (Store._connect).
-FACTS_VERSION = 7
+FACTS_VERSION = 8
 
 # Per family of facts: its tables (their rows are keyed by report_month), the queries that build
 # one month, and which dataset's months start its span.
 _FAMILIES = {
     "orders": {
-        "tables": ("line_facts", "sku_demand", "sku_location_flows", "sku_flows"),
-        "builders": ("facts/line_facts", "facts/sku_demand", "facts/sku_location_flows", "facts/sku_flows"),
+        "tables": ("line_facts", "sku_location_flows", "sku_flows"),
+        "builders": ("facts/line_facts", "facts/sku_location_flows", "facts/sku_flows"),
     },
     "stock": {
         "tables": ("stock_costs", "stock_on_hand"),
         "builders": ("facts/stock_costs", "facts/stock_on_hand"),
     },
+    # built from both families above: spans the orders months, changed by either dataset
+    "backorders": {
+        "tables": ("backorder_facts",),
+        "builders": ("facts/backorder_facts",),
+        "span_of": "orders",
+        "changed_by": ("orders", "stock"),
+    },
 }
 _DELETE_BEFORE_AFTER = {
     "line_facts": "delete from line_facts where report_month < $first or report_month > $last",
-    "sku_demand": "delete from sku_demand where report_month < $first or report_month > $last",
+    "backorder_facts": "delete from backorder_facts where report_month < $first or report_month > $last",
     "sku_flows": "delete from sku_flows where report_month < $first or report_month > $last",
     "sku_location_flows": "delete from sku_location_flows where report_month < $first or report_month > $last",
     "stock_costs": "delete from stock_costs where report_month < $first or report_month > $last",
@@ -38,7 +45,7 @@ _DELETE_BEFORE_AFTER = {
 }
 _DELETE_FROM = {
     "line_facts": "delete from line_facts where report_month >= $start",
-    "sku_demand": "delete from sku_demand where report_month >= $start",
+    "backorder_facts": "delete from backorder_facts where report_month >= $start",
     "sku_flows": "delete from sku_flows where report_month >= $start",
     "sku_location_flows": "delete from sku_location_flows where report_month >= $start",
     "stock_costs": "delete from stock_costs where report_month >= $start",
@@ -46,7 +53,7 @@ _DELETE_FROM = {
 }
 _DELETE_ALL = {
     "line_facts": "delete from line_facts",
-    "sku_demand": "delete from sku_demand",
+    "backorder_facts": "delete from backorder_facts",
     "sku_flows": "delete from sku_flows",
     "sku_location_flows": "delete from sku_location_flows",
     "stock_costs": "delete from stock_costs",
@@ -54,7 +61,7 @@ _DELETE_ALL = {
 }
 _LAST_MONTH = {
     "line_facts": "select max(report_month) from line_facts",
-    "sku_demand": "select max(report_month) from sku_demand",
+    "backorder_facts": "select max(report_month) from backorder_facts",
     "sku_flows": "select max(report_month) from sku_flows",
     "sku_location_flows": "select max(report_month) from sku_location_flows",
     "stock_costs": "select max(report_month) from stock_costs",
@@ -111,8 +118,8 @@ def refresh(cur, changed_month: str | None, dataset: str, *, inserted: bool = Fa
         "select max(month) from uploaded_months where dataset in ('orders', 'stock')").fetchone()[0]
     for family, spec in _FAMILIES.items():
         first = cur.execute("select min(month) from uploaded_months where dataset = $d",
-                            {"d": family}).fetchone()[0]
-        changed = changed_month if dataset == family else None
+                            {"d": spec.get("span_of", family)}).fetchone()[0]
+        changed = changed_month if dataset in spec.get("changed_by", (family,)) else None
         _refresh_family(cur, spec, first, last, changed)
 
 
@@ -140,14 +147,26 @@ def _refresh_family(cur, spec: dict, first: str | None, last: str | None, change
     for t in tables:
         cur.execute(_DELETE_BEFORE_AFTER[t], {"first": first, "last": last})
     have = cur.execute(_LAST_MONTH[tables[0]]).fetchone()[0]
-    # from the changed month, or from the first month not computed yet (a gap before a new month)
-    pending = first if have is None else _shift(have, 1)
+    if spec.get("span_of"):
+        # sparse facts (only months with both uploads): every change names its month, and
+        # only an empty table (a rebuild) is computed from the first month
+        pending = first if have is None else _shift(last, 1)
+    else:
+        # from the changed month, or from the first month not computed yet (a gap before a new month)
+        pending = first if have is None else _shift(have, 1)
     start = max(first, min(changed, pending) if changed else pending)
     if start > last:
         return
     for t in tables:
         cur.execute(_DELETE_FROM[t], {"start": start})
+    needed = None
+    if spec.get("span_of"):  # only the months with an upload of every dataset it is built from
+        needed = {r[0] for r in cur.execute(
+            "select month from uploaded_months where dataset in ('orders', 'stock') group by month "
+            "having count(distinct dataset) = 2").fetchall()}
     for month in month_range(start, last):
+        if needed is not None and month not in needed:
+            continue
         for builder in spec["builders"]:
             text = sql.load(builder)
             cur.execute(text, sql.bind(text, month_bounds(month)))

@@ -176,7 +176,7 @@ class Store:
         try:
             for month, frame in parts.items():
                 buffer = io.BytesIO()
-                frame.write_ipc(buffer)
+                frame.write_ipc(buffer, compression="zstd")
                 cur.execute(
                     "insert or replace into month_figures values ($query, $key, $month, $result, now(), $ms)",
                     {"query": query, "key": params_key, "month": month, "result": buffer.getvalue(),
@@ -197,7 +197,7 @@ class Store:
 
     def save_result(self, key: str, query: str, max_month: str, frame: pl.DataFrame, compute_ms: float) -> None:
         buffer = io.BytesIO()
-        frame.write_ipc(buffer)
+        frame.write_ipc(buffer, compression="zstd")
         cur = self.cursor()
         try:
             cur.execute(

@@ -174,3 +174,42 @@ def test_backorders_by_sku_lists_customers_lines_orders(store, tmp_path):
     stock(store, tmp_path, "2024-03", "A,1,1,W1   # A demand 9, on hand 1 -> 8 backordered")
     a = by(rows(store, "backorders_by_sku", "2024-03"), "sku")["A"]
     assert (a["backorder_units"], a["count_customers"], a["count_lines"], a["count_orders"]) == (8, 2, 3, 2)
+
+
+FILTER_ORDERS = """
+    F1,1,A,2024-01-05,10,0,,0,,,C1,WH1   # A: 10 open for C1 at WH1
+    F2,1,A,2024-01-06,5,0,,0,,,C2,WH2    # A: 5 open for C2 at WH2
+    F3,1,B,2024-01-07,4,0,,0,,,C1,WH1    # B: 4 open for C1 at WH1
+"""
+FILTER_STOCK = """
+    A,6,1,WH1    # A on hand: 6 at WH1 + 1 at WH2 = 7
+    A,1,1,WH2
+    B,10,1,WH1   # B covered everywhere
+"""
+
+
+@pytest.mark.parametrize("filters, backorder_units, backordered_skus", [
+    # no filter: A 15 - 7 = 8, B 4 - 10 -> 0 (read from the backorder facts)
+    ({}, 8, 1),
+    # category and supplier filters keep the product master's SKUs (still from the facts)
+    ({"categories": ("Tools",)}, 8, 1),
+    ({"categories": ("Paint",)}, 0, 0),
+    ({"suppliers": ("S1",)}, 8, 1),
+    # a location filter: demand and on hand of that location only (computed from the lines)
+    ({"locations": ("WH1",)}, 4, 1),   # A 10 - 6 = 4; B 4 - 10 -> 0
+    ({"locations": ("WH2",)}, 4, 1),   # A 5 - 1 = 4
+    # a customer filter: that customer's demand against all the stock
+    ({"customers": ("C1",)}, 3, 1),    # A 10 - 7 = 3; B 4 - 10 -> 0
+    ({"customers": ("C2",)}, 0, 0),    # A 5 - 7 -> 0
+    ({"customers": ("C1",), "categories": ("Tools",)}, 3, 1),
+])
+def test_backorders_under_filters(store, tmp_path, filters, backorder_units, backordered_skus):
+    from stocklens import kpis as kpis_mod
+    from kpi_helpers import products
+
+    products(store, tmp_path, "A,Drill,Tools,S1,1,10\nB,Paint pot,Paint,S2,1,5")
+    orders(store, tmp_path, "2024-01", FILTER_ORDERS)
+    stock(store, tmp_path, "2024-01", FILTER_STOCK)
+    got = kpis_mod.kpis_for_month(store, "2024-01", filters=kpis_mod.Filters(**filters))
+    assert got["backorder_units"] == backorder_units
+    assert got["backordered_skus"] == backordered_skus

@@ -1,7 +1,7 @@
 -- drop: remove every fact table, before queries/facts/schema.sql recreates them for a rebuild.
 -- parameters: none.
 drop table if exists line_facts;
-drop table if exists sku_demand;
+drop table if exists backorder_facts;
 drop table if exists sku_location_flows;
 drop table if exists sku_flows;
 drop table if exists stock_costs;

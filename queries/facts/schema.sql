@@ -24,15 +24,19 @@ create table if not exists line_facts (
     line_uid uhugeint not null         -- order_lines.line_uid
 );
 
--- sku_demand: per SKU, the open demand of report_month's line facts (open_qty > 0): units,
--- lines and oldest order date; what backorders need for the unfiltered and the category or
--- supplier views, without reading the lines (customer and location filters read line_facts).
-create table if not exists sku_demand (
+-- backorder_facts: for a month with both an orders and a stock upload, per SKU with open demand
+-- at its end (line_facts, open_qty > 0): open units, lines, oldest order date, on hand over all
+-- locations (0 without a stock row) and backorder units = max(0, demand - on hand). What the
+-- backorder figures read without a customer or location filter (category and supplier filters
+-- join the product master); those filters compute from the lines and stock rows.
+create table if not exists backorder_facts (
     report_month varchar not null,
     sku varchar not null,
     open_demand double not null,
     count_lines bigint not null,
-    oldest_order_date date not null
+    oldest_order_date date not null,
+    on_hand double not null,
+    backorder_units double not null
 );
 
 -- sku_location_flows: shipment events known at report_month (all lines, returns included), per

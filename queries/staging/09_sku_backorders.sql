@@ -1,27 +1,30 @@
 -- sku_backorders(months, promise_days, customers, locations, categories, suppliers): per month M
 -- of `months` that has both an orders and a stock upload, and per SKU with open demand at
 -- t = E(M) as reported at M: demand(s), on_hand(s, M) (0 without a stock row) and
--- backorder_units(s) = max(0, demand - on_hand), with the open lines and the oldest order date.
--- (Distinct customers and orders are counted by backorders_by_sku, for the one month it shows:
--- over 12 months they were most of this macro's time.)
--- grain: report_month x sku. inputs: sku_demand, line_states, stock_states, uploaded_months, products.
+-- backorder_units(s) = max(0, demand - on hand), with the open lines and the oldest order date.
+-- Without a customer or location filter they are read from backorder_facts (built at load
+-- time); a category or supplier filter keeps the SKUs of the product master's choice. With one,
+-- they are computed from the line states and stock states. (Distinct customers and orders are
+-- counted by backorders_by_sku, for the one month it shows.)
+-- grain: report_month x sku. inputs: backorder_facts, line_states, stock_states, uploaded_months,
+-- products.
 create or replace macro sku_backorders(months, promise_days, customers, locations, categories, suppliers) as table
 with
+from_facts as (
+    select f.report_month, f.sku, f.open_demand, f.count_lines, f.oldest_order_date, f.on_hand, f.backorder_units
+    from backorder_facts as f
+    left join products as p on p.sku = f.sku
+    where customers is null and locations is null
+      and list_contains(months, f.report_month)
+      and (categories is null or list_contains(categories, p.category))
+      and (suppliers is null or list_contains(suppliers, p.supplier))
+),
 counted_months as (
     select month as report_month from uploaded_months where dataset = 'orders' and list_contains(months, month)
     intersect
     select month from uploaded_months where dataset = 'stock' and list_contains(months, month)
 ),
 demand as (
-    -- without a customer or location filter, from the per-SKU facts built at load time
-    select d.report_month, d.sku, d.open_demand, d.count_lines, d.oldest_order_date
-    from sku_demand as d
-    left join products as p on p.sku = d.sku
-    where customers is null and locations is null
-      and list_contains(months, d.report_month)
-      and (categories is null or list_contains(categories, p.category))
-      and (suppliers is null or list_contains(suppliers, p.supplier))
-    union all
     select
         report_month,
         sku,
@@ -32,7 +35,7 @@ demand as (
     where (customers is not null or locations is not null) and open_qty > 0
     group by report_month, sku
 ),
-final as (
+computed as (
     select
         d.*,
         coalesce(s.on_hand, 0) as on_hand,
@@ -41,4 +44,6 @@ final as (
     join counted_months as m using (report_month)
     left join stock_states(months, locations, categories, suppliers) as s using (report_month, sku)
 )
-select * from final;
+select * from from_facts
+union all
+select * from computed;
