@@ -179,6 +179,9 @@ def previous_month(month: str, years: int = 0) -> str:
 # results are kept per month (the store's month_figures): computed right after a load for the
 # months it changed, so that a page's 13-month trend reads 13 stored results.
 MONTH_GRAIN = ("backlog_totals", "backlog_age_buckets", "backorder_totals", "fill_rate", "inventory_turnover")
+# One month's small aggregates ($month, a few rows), kept per month the same way. Lists (per SKU,
+# per line, per customer) are not: they are computed on demand, and kept in the result cache.
+MONTH_AGGREGATES = ("backlog_bridge", "backlog_by_location", "inventory_by_category", "days_of_supply_bands")
 # How many of the latest months fill_month_figures computes after a change: the overview's trend.
 EAGER_MONTHS = 13
 
@@ -194,7 +197,7 @@ def run(store, query: str, ctx: Context, *, cached: bool = True, **extra) -> pl.
     params = sql.bind(text, {**ctx.params(), **extra})
     if not cached or store.read_only:
         return store.query(text, params)
-    if query in MONTH_GRAIN and not any(params.get(k) for k in FILTER_KEYS):
+    if (query in MONTH_GRAIN or query in MONTH_AGGREGATES) and not any(params.get(k) for k in FILTER_KEYS):
         return _by_month(store, query, text, params)
     key = hashlib.sha256(json.dumps([query, params], sort_keys=True, default=str).encode()).hexdigest()
     hit = store.cached_result(key)
@@ -210,11 +213,20 @@ FILTER_KEYS = ("categories", "suppliers", "locations", "customers")
 
 
 def _by_month(store, query: str, text: str, params: dict) -> pl.DataFrame:
-    months = sorted(set(params["months"]))
-    rest = {k: v for k, v in params.items() if k != "months"}
+    """A month-grain query ($months) or a month aggregate ($month) from the stored month figures,
+    computing and storing the months missing."""
+    grain = "months" if "months" in params else "month"
+    months = sorted(set(params["months"])) if grain == "months" else [params["month"]]
+    rest = {k: v for k, v in params.items() if k != grain}
     key = hashlib.sha256(json.dumps([query, rest], sort_keys=True, default=str).encode()).hexdigest()
     parts = store.month_figures(query, key, months)
-    for span in _consecutive([m for m in months if m not in parts]):
+    missing = [m for m in months if m not in parts]
+    if missing and grain == "month":
+        started = time.perf_counter()
+        frame = store.query(text, params)
+        store.save_month_figures(query, key, {missing[0]: frame}, (time.perf_counter() - started) * 1000)
+        parts[missing[0]] = frame
+    for span in _consecutive(missing) if grain == "months" else []:
         # one query per run of consecutive missing months (inventory_turnover reads $months as a
         # range: its last month and length)
         started = time.perf_counter()
@@ -253,6 +265,9 @@ def fill_month_figures(store, since: str | None) -> None:
     ctx = Context(last, settings_mod.load(store))
     for query in MONTH_GRAIN:
         run(store, query, ctx, months=months)
+    for month in months:
+        for query in MONTH_AGGREGATES:
+            run(store, query, Context(month, ctx.settings))
 
 
 def _max_month(params: dict) -> str:

@@ -34,7 +34,8 @@ def test_a_load_stores_the_figures_of_the_months_it_changes(tmp_path):
     # January: 10 ordered on 01-10, promised 01-20, 4 shipped on 01-15: 6 open, past due at 01-31.
     load_file(store, _write(f, "o1.csv", ORDERS + "C1,A,2024-01-10,10,4,2024-01-15,2024-01-20\n"),
               dataset="orders", month="2024-01")
-    assert _stored(store) == {(q, "2024-01") for q in kpis.MONTH_GRAIN}
+    stored_queries = kpis.MONTH_GRAIN + kpis.MONTH_AGGREGATES
+    assert _stored(store) == {(q, "2024-01") for q in stored_queries}
     assert _figure(store, "backlog_totals", "2024-01", "backlog_units") == 6
     assert _figure(store, "backlog_totals", "2024-01", "past_due_units") == 6
     assert _figure(store, "fill_rate", "2024-01", "is_provisional") is True
@@ -45,13 +46,15 @@ def test_a_load_stores_the_figures_of_the_months_it_changes(tmp_path):
     before = store.query("select query, computed_at from month_figures where report_month = '2024-01'")
     load_file(store, _write(f, "o2.csv", ORDERS + "C1,A,2024-01-10,10,9,2024-02-05,2024-01-20\n"),
               dataset="orders", month="2024-02")
-    assert _stored(store) == {(q, m) for q in kpis.MONTH_GRAIN for m in ("2024-01", "2024-02")}
+    assert _stored(store) == {(q, m) for q in stored_queries for m in ("2024-01", "2024-02")}
     after = dict(store.query("select query, computed_at from month_figures where report_month = '2024-01'")
                  .iter_rows())
     for query, computed_at in before.iter_rows():
         assert (after[query] != computed_at) == (query == "fill_rate"), query
     assert _figure(store, "fill_rate", "2024-01", "is_provisional") is False
     assert _figure(store, "backlog_totals", "2024-02", "backlog_units") == 1
+    bridge = kpis.run(store, "backlog_bridge", kpis.Context("2024-02")).row(0, named=True)
+    assert (bridge["opening"], bridge["shipped"], bridge["closing"]) == (6, 5, 1)
 
     # A trend reads the stored months, in month order, equal to a computation from scratch.
     ctx = kpis.Context("2024-02")
@@ -114,9 +117,10 @@ def test_month_figures_agree_with_computing_on_the_demo(demo_store_copy):
     month = store.months()[-1]
     ctx = kpis.Context(month, settings.load(store))
     trend = kpis.window(month, 13)
-    for query in kpis.MONTH_GRAIN:
-        stored = kpis.run(store, query, ctx, months=trend)
-        computed = kpis.run(store, query, ctx, cached=False, months=trend)
+    for query in kpis.MONTH_GRAIN + kpis.MONTH_AGGREGATES:
+        extra = {"months": trend} if query in kpis.MONTH_GRAIN else {}
+        stored = kpis.run(store, query, ctx, **extra)
+        computed = kpis.run(store, query, ctx, cached=False, **extra)
         assert stored.columns == computed.columns and stored.height == computed.height, query
         for column in stored.columns:
             for a, b in zip(stored[column].to_list(), computed[column].to_list()):
