@@ -14,7 +14,7 @@ from . import sql
 
 # Bump when what the facts hold or how they are computed changes: a store whose facts were built
 # by another version rebuilds them all when it is opened (Store._connect).
-FACTS_VERSION = 8
+FACTS_VERSION = 9
 
 # Per family of facts: its tables (their rows are keyed by report_month), the queries that build
 # one month, and which dataset's months start its span.
@@ -108,6 +108,9 @@ def refresh(cur, changed_month: str | None, dataset: str, *, inserted: bool = Fa
     only later months' versions need theirs recomputed; after an undo or delete, the month's
     own (re-activated) versions do too."""
     invalidate_results(cur, changed_month, dataset)
+    if dataset in ("products", "none"):
+        cur.execute("delete from product_facts")
+        cur.execute("insert into product_facts select * from products")
     if dataset == "orders" and changed_month:
         from_month = _shift(changed_month, 1) if inserted else changed_month
         later = cur.execute("select count(*) from uploaded_months where dataset = 'orders' and month >= $m",

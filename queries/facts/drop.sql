@@ -8,3 +8,4 @@ drop table if exists stock_costs;
 drop table if exists stock_on_hand;
 drop table if exists result_cache;
 drop table if exists month_figures;
+drop table if exists product_facts;

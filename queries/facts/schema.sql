@@ -24,6 +24,10 @@ create table if not exists line_facts (
     line_uid uhugeint not null         -- order_lines.line_uid
 );
 
+-- product_facts: the product master as the KPIs read it (the products view: each SKU's latest row
+-- of the active load), kept as a table so that a query does not rank the rows again at each use.
+create table if not exists product_facts as select * from products limit 0;
+
 -- backorder_facts: for a month with both an orders and a stock upload, per SKU with open demand
 -- at its end (line_facts, open_qty > 0): open units, lines, oldest order date, on hand over all
 -- locations (0 without a stock row) and backorder units = max(0, demand - on hand). What the

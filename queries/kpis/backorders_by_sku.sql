@@ -3,7 +3,7 @@
 -- customers, lines and orders affected, days of supply, supplier, lead time and category.
 -- Empty when M lacks its orders or its stock upload (unknown, not 0).
 -- grain: one row per SKU. parameters: $month, $promise_days, $excess_months, $customers,
--- $locations, $categories, $suppliers. inputs: sku_backorders, line_states, sku_stock, products.
+-- $locations, $categories, $suppliers. inputs: sku_backorders, line_states, sku_stock, product_facts.
 with
 backorders as (
     select * from sku_backorders([$month], $promise_days, $customers::varchar[], $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
@@ -36,6 +36,6 @@ final as (
     from backorders as b
     left join affected as a using (sku)
     left join stock_now as s using (sku)
-    left join products as p using (sku)
+    left join product_facts as p using (sku)
 )
 select * from final order by backorder_units desc, sku

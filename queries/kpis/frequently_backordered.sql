@@ -6,7 +6,7 @@
 -- next to it: open demand, on hand, days of supply, supplier, lead time, category.
 -- grain: one row per SKU. parameters: $month, $window, $frequent_months, $promise_days,
 -- $excess_months, $customers, $locations, $categories, $suppliers.
--- inputs: sku_backorders, sku_stock, products.
+-- inputs: sku_backorders, sku_stock, product_facts.
 with
 history as (
     select * from sku_backorders($window, $promise_days, $customers::varchar[], $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
@@ -34,7 +34,7 @@ final as (
     from counts as c
     left join history as h on h.sku = c.sku and h.report_month = $month
     left join stock_now as s on s.sku = c.sku
-    left join products as p on p.sku = c.sku
+    left join product_facts as p on p.sku = c.sku
     where c.months_backordered >= $frequent_months
       and exists (select 1 from uploaded_months where dataset = 'stock' and month = $month)
       and exists (select 1 from uploaded_months where dataset = 'orders' and month = $month)

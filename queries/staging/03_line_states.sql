@@ -4,7 +4,7 @@
 -- t = E(M), events in M; due date, age and on-time shipments for the promise setting given.
 -- Returns and corrections (qty_ordered <= 0) are not in the facts, as they are left out of
 -- every backlog, backorder and fill-rate figure. Filters are lists; null keeps everything.
--- grain: report_month x line (order_id, line_key). inputs: line_facts, products.
+-- grain: report_month x line (order_id, line_key). inputs: line_facts, product_facts.
 create or replace macro line_states(months, promise_days, customers, locations, categories, suppliers) as table
 with
 months as (
@@ -50,7 +50,7 @@ final as (
             list_filter(f.ship_events, lambda e: e.shipped_on <= f.due_date), lambda e: e.units)), 0)
             as shipped_by_due,
     from facts as f
-    left join products as p on p.sku = f.sku
+    left join product_facts as p on p.sku = f.sku
     where (customers is null or list_contains(customers, f.customer))
       and (locations is null or list_contains(locations, f.location))
       and (categories is null or list_contains(categories, p.category))

@@ -4,7 +4,7 @@
 -- in the 6 calendar months ending at M, and whether a positive event falls in the 180 days up to
 -- t. These feed COGS, days of supply, dead and excess stock. Without a location filter it reads
 -- the per-SKU totals (sku_flows); with one, it sums the chosen locations (sku_location_flows).
--- grain: report_month x sku. inputs: sku_flows, sku_location_flows, products.
+-- grain: report_month x sku. inputs: sku_flows, sku_location_flows, product_facts.
 create or replace macro sku_flows_at(months, locations, categories, suppliers) as table
 with
 all_locations as (
@@ -31,6 +31,6 @@ flows as (
 )
 select f.*, p.category
 from flows as f
-left join products as p on p.sku = f.sku
+left join product_facts as p on p.sku = f.sku
 where (categories is null or list_contains(categories, p.category))
   and (suppliers is null or list_contains(suppliers, p.supplier));

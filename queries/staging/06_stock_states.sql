@@ -4,7 +4,7 @@
 -- materialised in stock_costs; then products.unit_cost; else unknown = null). Without a location
 -- filter it reads the per-SKU totals materialised at load time (stock_on_hand); with one, it sums
 -- the chosen locations' rows.
--- grain: report_month x sku. inputs: stock_on_hand, stock, stock_costs, products.
+-- grain: report_month x sku. inputs: stock_on_hand, stock, stock_costs, product_facts.
 create or replace macro stock_states(months, locations, categories, suppliers) as table
 with
 months as (
@@ -48,6 +48,6 @@ select
     coalesce(s.stock_unit_cost, p.unit_cost) as unit_cost,
     s.on_hand * coalesce(s.stock_unit_cost, p.unit_cost) as stock_value,
 from per_sku as s
-left join products as p on p.sku = s.sku
+left join product_facts as p on p.sku = s.sku
 where (categories is null or list_contains(categories, p.category))
   and (suppliers is null or list_contains(suppliers, p.supplier));

@@ -8,7 +8,7 @@
 -- turnover_annual (and dio_days) is null when one of its stock months has an unknown cogs or
 -- avg_inventory_value: the sum and the mean of the book's formula are then unknown.
 -- by_category = true gives the same per product category ('(no category)' without one).
--- grain: one row per month (x category). inputs: stock_states, sku_flows_at, stock_costs, products, uploaded_months.
+-- grain: one row per month (x category). inputs: stock_states, sku_flows_at, stock_costs, product_facts, uploaded_months.
 create or replace macro inventory_months(last_month, n_months, carrying_rate, by_category, locations, categories, suppliers) as table
 with
 span as (
@@ -55,7 +55,7 @@ cogs as (
     from shipments_in_month as s
     -- unit_cost(s, M): the stock cost as of M (stock_costs), then the product master's (kpi-book 1)
     left join stock_costs as c using (report_month, sku)
-    left join products as p using (sku)
+    left join product_facts as p using (sku)
     group by s.report_month, s.group_key
 ),
 groups as (

@@ -13,7 +13,7 @@ with
 from_facts as (
     select f.report_month, f.sku, f.open_demand, f.count_lines, f.oldest_order_date, f.on_hand, f.backorder_units
     from backorder_facts as f
-    left join products as p on p.sku = f.sku
+    left join product_facts as p on p.sku = f.sku
     where customers is null and locations is null
       and list_contains(months, f.report_month)
       and (categories is null or list_contains(categories, p.category))

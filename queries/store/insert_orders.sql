@@ -2,7 +2,7 @@
 -- line) as load $load_id of $month, with the events each line's new version contributes against
 -- its latest active version of an earlier month (kpi-book 2): shipped increment dated ship_date,
 -- else the month's last day; cancelled increment. Later months' versions are fixed by
--- facts/version_increments. Sorted by order date, so a month's rows sit together on disk.
+-- facts/version_increments. (A month's rows sit together on disk, inserted in one statement.)
 -- line_uid: the line's identity as md5_number of its length-prefixed order_id and line_key.
 -- grain: one row per line. parameters: $load_id, $month. inputs: incoming, orders.
 insert into order_lines
@@ -46,4 +46,3 @@ select
     i.line_uid,
 from keyed as i
 left join previous as p using (line_uid)
-order by i.order_date
