@@ -14,7 +14,7 @@ from . import sql
 
 # Bump when what the facts hold or how they are computed changes: a store whose facts were built
 # by another version rebuilds them all when it is opened (Store._connect).
-FACTS_VERSION = 9
+FACTS_VERSION = 10
 
 # Per family of facts: its tables (their rows are keyed by report_month), the queries that build
 # one month, and which dataset's months start its span.
@@ -27,17 +27,27 @@ _FAMILIES = {
         "tables": ("stock_costs", "stock_on_hand"),
         "builders": ("facts/stock_costs", "facts/stock_on_hand"),
     },
-    # built from both families above: spans the orders months, changed by either dataset
+    # built from both families above: only months with both uploads, changed by either dataset
     "backorders": {
         "tables": ("backorder_facts",),
         "builders": ("facts/backorder_facts",),
-        "span_of": "orders",
+        "span": ("orders",),
         "changed_by": ("orders", "stock"),
+        "sparse": True,
+    },
+    # per category, from the families above and the product master (categories, fallback costs)
+    "inventory": {
+        "tables": ("inventory_stock_facts", "inventory_cogs_facts"),
+        "builders": ("facts/inventory_stock_facts", "facts/inventory_cogs_facts"),
+        "span": ("orders", "stock"),
+        "changed_by": ("orders", "stock", "products"),
     },
 }
 _DELETE_BEFORE_AFTER = {
     "line_facts": "delete from line_facts where report_month < $first or report_month > $last",
     "backorder_facts": "delete from backorder_facts where report_month < $first or report_month > $last",
+    "inventory_cogs_facts": "delete from inventory_cogs_facts where report_month < $first or report_month > $last",
+    "inventory_stock_facts": "delete from inventory_stock_facts where report_month < $first or report_month > $last",
     "sku_flows": "delete from sku_flows where report_month < $first or report_month > $last",
     "sku_location_flows": "delete from sku_location_flows where report_month < $first or report_month > $last",
     "stock_costs": "delete from stock_costs where report_month < $first or report_month > $last",
@@ -46,6 +56,8 @@ _DELETE_BEFORE_AFTER = {
 _DELETE_FROM = {
     "line_facts": "delete from line_facts where report_month >= $start",
     "backorder_facts": "delete from backorder_facts where report_month >= $start",
+    "inventory_cogs_facts": "delete from inventory_cogs_facts where report_month >= $start",
+    "inventory_stock_facts": "delete from inventory_stock_facts where report_month >= $start",
     "sku_flows": "delete from sku_flows where report_month >= $start",
     "sku_location_flows": "delete from sku_location_flows where report_month >= $start",
     "stock_costs": "delete from stock_costs where report_month >= $start",
@@ -54,18 +66,12 @@ _DELETE_FROM = {
 _DELETE_ALL = {
     "line_facts": "delete from line_facts",
     "backorder_facts": "delete from backorder_facts",
+    "inventory_cogs_facts": "delete from inventory_cogs_facts",
+    "inventory_stock_facts": "delete from inventory_stock_facts",
     "sku_flows": "delete from sku_flows",
     "sku_location_flows": "delete from sku_location_flows",
     "stock_costs": "delete from stock_costs",
     "stock_on_hand": "delete from stock_on_hand",
-}
-_LAST_MONTH = {
-    "line_facts": "select max(report_month) from line_facts",
-    "backorder_facts": "select max(report_month) from backorder_facts",
-    "sku_flows": "select max(report_month) from sku_flows",
-    "sku_location_flows": "select max(report_month) from sku_location_flows",
-    "stock_costs": "select max(report_month) from stock_costs",
-    "stock_on_hand": "select max(report_month) from stock_on_hand",
 }
 
 
@@ -120,9 +126,12 @@ def refresh(cur, changed_month: str | None, dataset: str, *, inserted: bool = Fa
     last = cur.execute(
         "select max(month) from uploaded_months where dataset in ('orders', 'stock')").fetchone()[0]
     for family, spec in _FAMILIES.items():
-        first = cur.execute("select min(month) from uploaded_months where dataset = $d",
-                            {"d": spec.get("span_of", family)}).fetchone()[0]
+        spec = {**spec, "family": family}
+        first = cur.execute("select min(month) from uploaded_months where list_contains($d, dataset)",
+                            {"d": list(spec.get("span", (family,)))}).fetchone()[0]
         changed = changed_month if dataset in spec.get("changed_by", (family,)) else None
+        if dataset == "products" and dataset in spec.get("changed_by", ()):
+            changed = first  # a new product master changes every month
         _refresh_family(cur, spec, first, last, changed)
 
 
@@ -146,24 +155,22 @@ def _refresh_family(cur, spec: dict, first: str | None, last: str | None, change
     if first is None or last is None:
         for t in tables:
             cur.execute(_DELETE_ALL[t])
+        cur.execute("delete from fact_progress where family = $f", {"f": spec["family"]})
         return
     for t in tables:
         cur.execute(_DELETE_BEFORE_AFTER[t], {"first": first, "last": last})
-    have = cur.execute(_LAST_MONTH[tables[0]]).fetchone()[0]
-    if spec.get("span_of"):
-        # sparse facts (only months with both uploads): every change names its month, and
-        # only an empty table (a rebuild) is computed from the first month
-        pending = first if have is None else _shift(last, 1)
-    else:
-        # from the changed month, or from the first month not computed yet (a gap before a new month)
-        pending = first if have is None else _shift(have, 1)
+    row = cur.execute("select last_month from fact_progress where family = $f", {"f": spec["family"]}).fetchone()
+    have = min(row[0], last) if row else None
+    # from the changed month, or from the first month not computed yet (a gap before a new month)
+    pending = first if have is None or have < first else _shift(have, 1)
     start = max(first, min(changed, pending) if changed else pending)
+    cur.execute("insert or replace into fact_progress values ($f, $last)", {"f": spec["family"], "last": last})
     if start > last:
         return
     for t in tables:
         cur.execute(_DELETE_FROM[t], {"start": start})
     needed = None
-    if spec.get("span_of"):  # only the months with an upload of every dataset it is built from
+    if spec.get("sparse"):  # only the months with an upload of every dataset it is built from
         needed = {r[0] for r in cur.execute(
             "select month from uploaded_months where dataset in ('orders', 'stock') group by month "
             "having count(distinct dataset) = 2").fetchall()}

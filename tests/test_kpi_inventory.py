@@ -336,3 +336,36 @@ def test_returns_only_are_no_demand_for_days_of_supply_and_excess(store, tmp_pat
     assert s["excess_units"] == pytest.approx(5) and s["excess_value"] == pytest.approx(10)
     # COGS nets the return: -3 x 2 = -6 (README: returns count in the stock figures)
     assert kpis(store, "2024-03")["cogs"] == pytest.approx(-6)
+
+
+def test_inventory_by_category_filters_and_a_new_product_master(store, tmp_path):
+    """Per-category stock and COGS (read from the per-category facts) follow the product master:
+    its categories and its fallback unit costs; a new master recomputes every month."""
+    from kpi_helpers import products
+    from stocklens import kpis as kpis_mod
+
+    products(store, tmp_path, "A,Drill,Tools,S1,2,10\nB,Paint pot,Paint,S2,3,5\nC,Rag,,S2,1,5")
+    stock(store, tmp_path, "2024-01", """
+        A,10,,W1    # no stock cost: the master's 2 -> value 20
+        B,5,4,W1    # stock cost 4 -> 20
+        C,3,,W1     # no category, master cost 1 -> 3
+    """)
+    orders(store, tmp_path, "2024-01", """
+        O1,1,A,2024-01-05,4,4,2024-01-10,0,,,C1,W1   # A: 4 shipped in January x 2 = COGS 8
+        O2,1,B,2024-01-06,1,1,2024-01-12,0,,,C1,W1   # B: 1 x 4 = COGS 4
+    """)
+    got = by(rows(store, "inventory_by_category", "2024-01"), "category")
+    assert {c: (r["inventory_units"], r["inventory_value"], r["cogs"]) for c, r in got.items()} == {
+        "Tools": (10, 20, 8), "Paint": (5, 20, 4), "(no category)": (3, 3, 0)}
+    tools = kpis_mod.kpis_for_month(store, "2024-01", filters=kpis_mod.Filters(categories=("Tools",)))
+    assert (tools["inventory_value"], tools["cogs"]) == (20, 8)
+    everything = kpis(store, "2024-01")
+    assert (everything["inventory_value"], everything["cogs"]) == (43, 12)
+
+    # A moves to Paint and costs 5 in the new master: Paint holds A and B
+    products(store, tmp_path, "A,Drill,Paint,S1,5,10\nB,Paint pot,Paint,S2,3,5\nC,Rag,,S2,1,5")
+    got = by(rows(store, "inventory_by_category", "2024-01"), "category")
+    assert {c: (r["inventory_units"], r["inventory_value"], r["cogs"]) for c, r in got.items()} == {
+        "Paint": (15, 70, 24), "(no category)": (3, 3, 0)}   # 10 x 5 + 20; 4 x 5 + 4
+    everything = kpis(store, "2024-01")
+    assert (everything["inventory_value"], everything["cogs"]) == (73, 24)

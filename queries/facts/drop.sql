@@ -9,3 +9,6 @@ drop table if exists stock_on_hand;
 drop table if exists result_cache;
 drop table if exists month_figures;
 drop table if exists product_facts;
+drop table if exists inventory_stock_facts;
+drop table if exists inventory_cogs_facts;
+drop table if exists fact_progress;

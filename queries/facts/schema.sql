@@ -24,6 +24,13 @@ create table if not exists line_facts (
     line_uid uhugeint not null         -- order_lines.line_uid
 );
 
+-- fact_progress: per family of facts (stocklens.facts), the last month its facts were computed
+-- for (a month without uploads of the family's datasets has no rows but is computed).
+create table if not exists fact_progress (
+    family varchar primary key,
+    last_month varchar not null
+);
+
 -- product_facts: the product master as the KPIs read it (the products view: each SKU's latest row
 -- of the active load), kept as a table so that a query does not rank the rows again at each use.
 create table if not exists product_facts as select * from products limit 0;
@@ -41,6 +48,27 @@ create table if not exists backorder_facts (
     oldest_order_date date not null,
     on_hand double not null,
     backorder_units double not null
+);
+
+-- inventory_stock_facts and inventory_cogs_facts: each month's stock (stock_states) and COGS
+-- (shipments of the month times unit cost as of the month, sku_flows_at) summed per product
+-- category (null: none), over all locations; what inventory_months reads without a location or
+-- supplier filter (a category filter keeps its categories). Their counts are of SKUs, and every
+-- SKU is in one category, so the rows add up to the all-SKU figures.
+create table if not exists inventory_stock_facts (
+    report_month varchar not null,
+    category varchar,
+    inventory_units double,
+    known_value double,
+    count_skus_on_hand bigint not null,
+    count_skus_unknown_cost bigint not null
+);
+create table if not exists inventory_cogs_facts (
+    report_month varchar not null,
+    category varchar,
+    known_cogs double,
+    count_skus_known_cost bigint not null,
+    count_skus_cogs_unknown_cost bigint not null
 );
 
 -- sku_location_flows: shipment events known at report_month (all lines, returns included), per

@@ -8,7 +8,10 @@
 -- turnover_annual (and dio_days) is null when one of its stock months has an unknown cogs or
 -- avg_inventory_value: the sum and the mean of the book's formula are then unknown.
 -- by_category = true gives the same per product category ('(no category)' without one).
--- grain: one row per month (x category). inputs: stock_states, sku_flows_at, stock_costs, product_facts, uploaded_months.
+-- Without a location or supplier filter, stock and COGS are read per category from
+-- inventory_stock_facts and inventory_cogs_facts (built at load time); with one, computed per SKU.
+-- grain: one row per month (x category). inputs: inventory_stock_facts, inventory_cogs_facts,
+-- stock_states, sku_flows_at, stock_costs, product_facts, uploaded_months.
 create or replace macro inventory_months(last_month, n_months, carrying_rate, by_category, locations, categories, suppliers) as table
 with
 span as (
@@ -26,6 +29,20 @@ orders_months as (
     select month as report_month from uploaded_months where dataset = 'orders'
 ),
 stock_values as (
+    -- without a location or supplier filter: the per-category facts built at load time
+    select
+        f.report_month,
+        case when by_category then coalesce(f.category, '(no category)') else 'all' end as group_key,
+        sum(f.inventory_units) as inventory_units,
+        sum(f.known_value) as known_value,
+        sum(f.count_skus_on_hand)::bigint as count_skus_on_hand,
+        sum(f.count_skus_unknown_cost)::bigint as count_skus_unknown_cost,
+    from inventory_stock_facts as f
+    where locations is null and suppliers is null
+      and list_contains((select months from span_list), f.report_month)
+      and (categories is null or list_contains(categories, f.category))
+    group by all
+    union all
     select
         report_month,
         case when by_category then coalesce(category, '(no category)') else 'all' end as group_key,
@@ -34,6 +51,7 @@ stock_values as (
         count(*) filter (where on_hand > 0) as count_skus_on_hand,
         count(*) filter (where on_hand > 0 and unit_cost is null) as count_skus_unknown_cost,
     from stock_states((select months from span_list), locations, categories, suppliers)
+    where locations is not null or suppliers is not null
     group by all
 ),
 shipments_in_month as (
@@ -43,9 +61,21 @@ shipments_in_month as (
         sku,
         shipped_units_month as units,
     from sku_flows_at((select months from span_list), locations, categories, suppliers)
-    where shipped_units_month <> 0
+    where shipped_units_month <> 0 and (locations is not null or suppliers is not null)
 ),
 cogs as (
+    select
+        f.report_month,
+        case when by_category then coalesce(f.category, '(no category)') else 'all' end as group_key,
+        sum(f.known_cogs) as known_cogs,
+        sum(f.count_skus_known_cost)::bigint as count_skus_known_cost,
+        sum(f.count_skus_cogs_unknown_cost)::bigint as count_skus_cogs_unknown_cost,
+    from inventory_cogs_facts as f
+    where locations is null and suppliers is null
+      and list_contains((select months from span_list), f.report_month)
+      and (categories is null or list_contains(categories, f.category))
+    group by all
+    union all
     select
         s.report_month,
         s.group_key,
