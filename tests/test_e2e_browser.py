@@ -83,8 +83,8 @@ def _stop_server(proc: subprocess.Popen) -> None:
 # --- the page ----------------------------------------------------------------------------------
 
 def wait_ready(page, title: str) -> None:
-    """Until the page's script run is over: its title shown, no 'running' status widget for a
-    second, and no exception on the page."""
+    """Until the page's script run is over: its title shown, no 'running' status widget and no
+    element still drawn as a skeleton for a second, and no exception on the page."""
     page.locator("[data-testid='stMain'] h1", has_text=title).wait_for(timeout=RUN_TIMEOUT_S * 1000)
     deadline = time.monotonic() + RUN_TIMEOUT_S
     quiet = 0
@@ -101,11 +101,24 @@ def wait_ready(page, title: str) -> None:
             dialog = page.locator("[role='dialog']").all_inner_texts()
             raise AssertionError(f"{title}: still running after {RUN_TIMEOUT_S} s; status widget {status}, "
                                  f"dialog {dialog}, server health {health}")
-        running = page.locator("[data-testid='stStatusWidget']").count()
+        # the script run's status widget, and skeletons of elements the browser has not drawn yet
+        running = page.locator("[data-testid='stStatusWidget']").count() + \
+            page.locator("[data-testid='stSkeleton']").count()
         quiet = 0 if running else quiet + 1
         page.wait_for_timeout(250)
     exceptions = page.locator("[data-testid='stException']")
     assert exceptions.count() == 0, exceptions.all_inner_texts()
+
+
+def settled_metrics(page, ids) -> dict[str, str]:
+    """The page's tiles once the expected ones are all drawn (the browser can lag behind the
+    script run); whatever is shown after RUN_TIMEOUT_S otherwise, for the caller to assert on."""
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    shown = metrics(page)
+    while set(shown) != set(ids) and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        shown = metrics(page)
+    return shown
 
 
 def metrics(page) -> dict[str, str]:
@@ -231,7 +244,7 @@ def test_dashboard_end_to_end_in_chromium(demo_store_dir, demo_store_copy, tmp_p
                     wait_ready(page, title)
                     shoot(page, f"{n:02d}_{title.split()[0].lower()}")
                     assert sidebar_month(page) == latest
-                    shown = metrics(page)
+                    shown = settled_metrics(page, ids)
                     assert set(shown) == set(ids), title
                     assert not tile_mismatches(shown, before, ids), title
 
