@@ -1,10 +1,12 @@
 -- line_facts: each order line as reported at $month (kpi-book 2): attributes of its latest
 -- version <= $month; open_qty at t = E($month); its events up to t and in the month; for lines
--- ordered in the month, their shipment events (for on-time fill rate under any promise setting). Lines computed: those in $month's upload, those open (or ordered after the month
+-- ordered in the month, their shipment events (for on-time fill rate under any promise
+-- setting). Lines computed: those in $month's upload, those open (or ordered after the month
 -- end) in $previous_month's facts, and those with a version dated after the previous month end.
 -- Built from the month before: a line without a version in $month keeps the attributes of
--- $previous_month's facts; only the narrow event columns of earlier versions are read (joined
--- on line_uid), so a month costs about the same whatever the length of history.
+-- $previous_month's facts; of earlier versions only the narrow event columns are read (joined
+-- on line_uid). Their shipment events are listed in no particular order: only their sum up to a
+-- due date is used.
 -- grain: one row per line. parameters: $month, $previous_month, $previous_end (the day before
 -- $month). inputs: orders, line_facts, report_months.
 insert into line_facts
@@ -79,7 +81,6 @@ events as (
 ),
 new_line_events as (
     -- the shipment events of the lines ordered in the month, for on-time fill rate
-    -- (in no particular order: only their sum up to a due date is used)
     select
         v.line_uid,
         list({'shipped_on': v.shipped_on, 'units': v.shipped_increment}) as ship_events,
