@@ -175,9 +175,10 @@ def previous_month(month: str, years: int = 0) -> str:
 
 
 # Month-grain queries: one result (a row, or a row per age bucket) per month of $months, each
-# month's independent of the other months asked for. For the standard view (no filters) their
-# results are kept per month (the store's month_figures): computed right after a load for the
-# months it changed, so that a page's 13-month trend reads 13 stored results.
+# month's independent of the other months asked for. Their results are kept per month and view
+# (filters and settings: the store's month_figures), so that a page's 13-month trend reads 13
+# stored results and the next month's view computes one month. The standard view's (no filters)
+# are computed right after a load for the months it changed.
 MONTH_GRAIN = ("backlog_totals", "backlog_age_buckets", "backorder_totals", "fill_rate", "inventory_turnover")
 # One month's small aggregates ($month, a few rows), kept per month the same way. Lists (per SKU,
 # per line, per customer) are not: they are computed on demand, and kept in the result cache.
@@ -189,15 +190,15 @@ EAGER_MONTHS = 13
 def run(store, query: str, ctx: Context, *, cached: bool = True, **extra) -> pl.DataFrame:
     """Run queries/<query>.sql with the context's parameters (only those the query names).
 
-    A month-grain query of the standard view reads each month's stored figures (month_figures),
-    computing the missing ones. Any other result already computed for the same query and
+    A month-grain query or month aggregate reads each month's stored figures for its view
+    (month_figures), computing the missing ones. Any other result already computed for the same query and
     parameters is read from the store's result cache (see queries/facts/schema.sql: loads
     invalidate exactly the months they can change)."""
     text = sql.load(query if "/" in query else f"kpis/{query}")
     params = sql.bind(text, {**ctx.params(), **extra})
     if not cached or store.read_only:
         return store.query(text, params)
-    if (query in MONTH_GRAIN or query in MONTH_AGGREGATES) and not any(params.get(k) for k in FILTER_KEYS):
+    if query in MONTH_GRAIN or query in MONTH_AGGREGATES:
         return _by_month(store, query, text, params)
     key = hashlib.sha256(json.dumps([query, params], sort_keys=True, default=str).encode()).hexdigest()
     hit = store.cached_result(key)
@@ -207,9 +208,6 @@ def run(store, query: str, ctx: Context, *, cached: bool = True, **extra) -> pl.
     frame = store.query(text, params)
     store.save_result(key, query, _max_month(params), frame, (time.perf_counter() - started) * 1000)
     return frame
-
-
-FILTER_KEYS = ("categories", "suppliers", "locations", "customers")
 
 
 def _by_month(store, query: str, text: str, params: dict) -> pl.DataFrame:

@@ -1,6 +1,6 @@
-"""Month figures: for the standard view, each month's result of the month-grain KPI queries is
-stored right after the load that changes it, read back by trends, and recomputed exactly when a
-load, undo, delete or settings change can alter it."""
+"""Month figures: each month's result of the month-grain KPI queries is stored per view (the
+standard view's right after the load that changes it), read back by trends, and recomputed
+exactly when a load, undo, delete, product master or settings change can alter it."""
 from __future__ import annotations
 
 import math
@@ -105,11 +105,15 @@ def test_settings_change_and_filters(tmp_path):
     assert store.query("select count(*) from month_figures").item() == 0  # forgotten on save
     assert _figure(store, "backlog_totals", "2024-01", "past_due_units") == 0
     assert _stored(store) == {("backlog_totals", "2024-01")}  # computed on first use, then kept
-    # a filtered view is computed from the lines, never read from the standard view's figures
-    tools = kpis.run(store, "backlog_totals", kpis.Context("2024-01", settings.load(store),
-                                                          kpis.Filters(categories=("Tools",))))
-    assert tools["backlog_units"].item() == 8
+    # a filtered view's figures are its own: computed from the lines, then kept under their key
+    tools_ctx = kpis.Context("2024-01", settings.load(store), kpis.Filters(categories=("Tools",)))
+    assert kpis.run(store, "backlog_totals", tools_ctx)["backlog_units"].item() == 8
+    assert store.query("select count(*) from month_figures where query = 'backlog_totals'").item() == 2
+    assert kpis.run(store, "backlog_totals", tools_ctx)["backlog_units"].item() == 8  # read back
     assert _figure(store, "backlog_totals", "2024-01", "backlog_units") == 10
+    # a new product master forgets every view's figures (categories may have changed)
+    load_file(store, _write(tmp_path, "p2.csv", "sku,category\nA,Paint\nB,Tools\n"), dataset="products")
+    assert kpis.run(store, "backlog_totals", tools_ctx)["backlog_units"].item() == 2
 
 
 def test_month_figures_agree_with_computing_on_the_demo(demo_store_copy):
