@@ -202,3 +202,23 @@ def test_cli_refusal_exits_non_zero_with_the_reasons(tmp_path, fixtures, cli):
     months = cli("months", "--json", "--store", store_dir)
     assert [(m["month"], m["rows_stored"], m["file_name"]) for m in json.loads(months.stdout)] == \
         [("2024-03", 2, "orders_2024-03_v1.csv")]
+
+
+def test_an_orders_file_without_quantities_is_guessed_as_orders_and_refused_for_them(store, tmp_path):
+    """Order No, Item Code, Order Date, Customer covers 3 of the 4 required orders columns; the
+    product master's one required column (sku) alone must not win the guess."""
+    from stocklens import mapping
+
+    headers = ["Order No", "Item Code", "Order Date", "Customer"]
+    assert mapping.guess_dataset(headers, "orders_march.csv") == "orders"
+    assert mapping.guess_dataset(headers, "export.csv") == "orders"
+    # a real product master, and a bare SKU list, are still the product master
+    assert mapping.guess_dataset(["Item Code", "Description", "Category"], "export.csv") == "products"
+    assert mapping.guess_dataset(["sku"], "export.csv") == "products"
+    path = tmp_path / "orders_march.csv"
+    path.write_text("Order No,Item Code,Order Date,Customer\nA1,X1,2024-03-05,C1\n")
+    prep, result = load_file(store, path, month="2024-03")
+    assert result is None and prep.dataset == "orders"
+    assert [p.kind for p in prep.problems] == ["missing_column"]
+    assert prep.problems[0].column == "qty_ordered"
+    assert store.is_empty()
