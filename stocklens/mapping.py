@@ -167,11 +167,11 @@ def propose(dataset: str, headers: list[str]) -> dict[str, str]:
 
 
 def guess_dataset(headers: list[str], file_name: str = "") -> str:
-    """The dataset whose required columns the headers cover best, ties broken by the file name,
-    then by how many of the file's columns it uses, then orders. A dataset covering every one of
-    its required columns by using one column only (the product master: sku) does not beat one
-    that uses more of the file's columns and misses one required column: "Order No, Item Code,
-    Order Date, Customer" is orders (missing its quantity), not a product master."""
+    """The dataset that explains the file best: the share of its required columns found times
+    the number of file columns it uses (ties: file name, then orders). So a dataset whose one
+    required column is found (the product master: sku) does not beat one that uses more of the
+    file and misses one required column: "Order No, Item Code, Order Date, Customer" is orders
+    (missing its quantity), not a product master."""
     name = normalise(file_name)
     hints = {
         "stock": ("stock", "inventory", "inventario", "bestand", "giacenz", "on hand"),
@@ -179,18 +179,12 @@ def guess_dataset(headers: list[str], file_name: str = "") -> str:
         "purchase_orders": ("purchase", "po ", "compras", "acquist"),
         "orders": ("order", "sales", "invoice", "pedido", "ordini", "retail"),
     }
-    scores = {}
+    best, best_score = "orders", (-1.0, 0)
     for ds_name, ds in datasets.DATASETS.items():
         mapping = propose(ds_name, headers)
         covered = sum(1 for c in ds.required if c in mapping) / len(ds.required)
         hint = 1 if any(h in name for h in hints[ds_name]) else 0
-        scores[ds_name] = [covered, hint, len(mapping)]
-    for ds_name, score in scores.items():
-        if score[0] == 1 and score[2] == 1 and any(
-                other[0] >= 0.75 and other[2] >= 3 for o, other in scores.items() if o != ds_name):
-            score[0] = 0.5  # one column explains little; another dataset explains the file
-    best, best_score = "orders", [-1.0, 0, 0]
-    for ds_name, score in scores.items():
+        score = (covered * len(mapping), hint)
         if score > best_score:
             best, best_score = ds_name, score
     return best
