@@ -33,5 +33,18 @@ class ImportRefused(Exception):
         return "\n".join(lines)
 
 
-class StoreBusy(Exception):
+class StoreError(Exception):
+    """The store cannot be used as asked; the message says why and what to do. Nothing changed."""
+
+
+class StoreBusy(StoreError):
     """Another process holds the store for writing."""
+
+
+class StoreUnavailable(StoreError):
+    """The store path is not a usable stocklens store (a file, not a DuckDB database, no access)."""
+
+
+class WriteInProgress(StoreError):
+    """Another session of this process is writing to the store (a load, undo, delete or settings
+    change) and did not finish in the time this one was willing to wait."""

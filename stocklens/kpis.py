@@ -198,19 +198,21 @@ def run(store, query: str, ctx: Context, *, cached: bool = True, **extra) -> pl.
     params = sql.bind(text, {**ctx.params(), **extra})
     if not cached or store.read_only:
         return store.query(text, params)
+    # the data version before computing: a result whose data a load replaced meanwhile is not kept
+    version = store.data_version()
     if query in MONTH_GRAIN or query in MONTH_AGGREGATES:
-        return _by_month(store, query, text, params)
+        return _by_month(store, query, text, params, version)
     key = hashlib.sha256(json.dumps([query, params], sort_keys=True, default=str).encode()).hexdigest()
     hit = store.cached_result(key)
     if hit is not None:
         return hit
     started = time.perf_counter()
     frame = store.query(text, params)
-    store.save_result(key, query, _max_month(params), frame, (time.perf_counter() - started) * 1000)
+    store.save_result(key, query, _max_month(params), frame, (time.perf_counter() - started) * 1000, version)
     return frame
 
 
-def _by_month(store, query: str, text: str, params: dict) -> pl.DataFrame:
+def _by_month(store, query: str, text: str, params: dict, version: int) -> pl.DataFrame:
     """A month-grain query ($months) or a month aggregate ($month) from the stored month figures,
     computing and storing the months missing."""
     grain = "months" if "months" in params else "month"
@@ -222,7 +224,8 @@ def _by_month(store, query: str, text: str, params: dict) -> pl.DataFrame:
     if missing and grain == "month":
         started = time.perf_counter()
         frame = store.query(text, params)
-        store.save_month_figures(query, key, {missing[0]: frame}, (time.perf_counter() - started) * 1000)
+        store.save_month_figures(query, key, {missing[0]: frame}, (time.perf_counter() - started) * 1000,
+                                 version)
         parts[missing[0]] = frame
     for span in _consecutive(missing) if grain == "months" else []:
         # one query per run of consecutive missing months (inventory_turnover reads $months as a
@@ -230,7 +233,7 @@ def _by_month(store, query: str, text: str, params: dict) -> pl.DataFrame:
         started = time.perf_counter()
         frame = store.query(text, {**params, "months": span})
         new = {m: frame.filter(pl.col("report_month") == m) for m in span}
-        store.save_month_figures(query, key, new, (time.perf_counter() - started) * 1000)
+        store.save_month_figures(query, key, new, (time.perf_counter() - started) * 1000, version)
         parts.update(new)
     return pl.concat([parts[m] for m in months], how="vertical_relaxed")
 

@@ -86,18 +86,30 @@ def load(store) -> Settings:
     return Settings.from_json(json.loads(frame.item()))
 
 
-def save(store, settings: Settings) -> None:
+def save(store, settings: Settings, *, actor: str = "local") -> None:
+    """Store new settings (one change at a time, recorded in the audit log with what changed)."""
+    from . import audit
+
     errors = settings.validate()
     if errors:
         raise ValueError("; ".join(errors))
-    cur = store.cursor()
-    try:
-        cur.execute("begin transaction")
-        cur.execute("insert or replace into settings values ('kpi', $value)",
-                    {"value": json.dumps(settings.to_json())})
-        cur.execute("update meta set value = value + 1 where key = 'data_version'")
-        # the stored month figures were computed with the old settings: recomputed on first use
-        cur.execute("delete from month_figures")
-        cur.execute("commit")
-    finally:
-        cur.close()
+    with store.writing(actor, "a settings change"):
+        before = load(store).to_json()
+        cur = store.cursor()
+        try:
+            cur.execute("begin transaction")
+            cur.execute("insert or replace into settings values ('kpi', $value)",
+                        {"value": json.dumps(settings.to_json())})
+            cur.execute("update meta set value = value + 1 where key = 'data_version'")
+            # the stored month figures were computed with the old settings: recomputed on first use
+            cur.execute("delete from month_figures")
+            cur.execute("commit")
+        except BaseException:
+            cur.execute("rollback")
+            raise
+        finally:
+            cur.close()
+        after = settings.to_json()
+        changed = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+        if changed:
+            audit.record(store.path, actor, "settings", ", ".join(changed), changed=changed)

@@ -9,18 +9,22 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import os
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 import duckdb
 import polars as pl
 
-from . import facts, sql
-from .errors import StoreBusy
+from . import audit, facts, sql
+from .errors import StoreBusy, StoreUnavailable, WriteInProgress
 from .importer import Prepared
+
+log = logging.getLogger("stocklens")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = PROJECT_ROOT / "data" / "store"
@@ -58,6 +62,12 @@ class Store:
         self.read_only = read_only
         self._db: duckdb.DuckDBPyConnection | None = None
         self._open_lock = threading.Lock()
+        # One writer at a time in this process (DuckDB lets only one process write, and two
+        # sessions of the dashboard writing at once collide with "Conflict on update"): loads,
+        # undo, delete and settings take it, waiting their turn; cache writes skip when it is held.
+        self._write_lock = threading.RLock()
+        self._writer: tuple[str, str, float] | None = None  # (who, what, since) while held
+        self.write_wait = float(os.environ.get("STOCKLENS_WRITE_WAIT", "300"))
         # compute the month figures a change affects right after it (see _fill_figures); a bulk
         # load of many months turns this off and calls kpis.fill_month_figures once at the end
         self.fill_figures = True
@@ -67,20 +77,23 @@ class Store:
     def _connect(self) -> duckdb.DuckDBPyConnection:
         with self._open_lock:
             if self._db is None:
-                if not self.read_only:
-                    self.path.mkdir(parents=True, exist_ok=True)
+                self._check_path()
                 config = {"memory_limit": os.environ.get("STOCKLENS_MEMORY_LIMIT", "1GB")}
                 try:
                     db = duckdb.connect(str(self.db_path), read_only=self.read_only, config=config)
-                except duckdb.IOException as exc:
-                    if "lock" in str(exc).lower():
+                except duckdb.Error as exc:
+                    text = str(exc)
+                    if isinstance(exc, duckdb.IOException) and "lock" in text.lower():
                         raise StoreBusy(
                             f"The store {self.path} is open in another stocklens process (usually the "
                             "running dashboard), and only one process may write to it. Load the file "
                             "from the dashboard's Data page, or stop the dashboard and run this again. "
                             "Nothing was changed."
                         ) from None
-                    raise
+                    raise StoreUnavailable(
+                        f"{self.db_path} cannot be opened as a stocklens store "
+                        f"({text.splitlines()[0][:200]}). Point --store or STOCKLENS_STORE at a store "
+                        "folder (a new folder makes a new store). Nothing was changed.") from None
                 if not self.read_only:
                     db.execute(sql.load("store/schema"))
                     db.execute(sql.load("facts/schema"))
@@ -90,6 +103,25 @@ class Store:
                     facts.ensure_current(db)
                 self._db = db
         return self._db
+
+    def _check_path(self) -> None:
+        """A store is a folder holding stocklens.duckdb: say so plainly when the path is not one."""
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreUnavailable(
+                f"The store path {self.path} is a file, not a folder. A store is a folder (it holds "
+                f"{DB_FILE} and the archive of uploads): point --store or STOCKLENS_STORE at a folder.")
+        if self.read_only:
+            if not self.db_path.is_file():
+                raise StoreUnavailable(f"There is no stocklens store in {self.path} (no {DB_FILE}).")
+            return
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(f"The store folder {self.path} cannot be created: {exc.strerror}.") from None
+        if self.db_path.exists() and not self.db_path.is_file():
+            raise StoreUnavailable(f"{self.db_path} is not a file: this folder is not a stocklens store.")
+        if not os.access(self.path, os.W_OK):
+            raise StoreUnavailable(f"The store folder {self.path} is not writable by this user.")
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor of the process's one database object: use one per call or thread."""
@@ -170,21 +202,68 @@ class Store:
 
     # --- writing -----------------------------------------------------------------------------
 
-    def save_month_figures(self, query: str, params_key: str, parts: dict[str, pl.DataFrame],
-                           compute_ms: float) -> None:
-        cur = self.cursor()
+    @contextmanager
+    def writing(self, actor: str, what: str, wait: float | None = None):
+        """Hold the process's write lock for one change, waiting up to `wait` seconds for a
+        change of another session to finish (a queue: each waits its turn). Raises
+        WriteInProgress, with who is writing what, when the wait runs out; nothing is changed."""
+        wait = self.write_wait if wait is None else wait
+        if not (self._write_lock.acquire(timeout=wait) if wait > 0 else self._write_lock.acquire(blocking=False)):
+            holder = self.writer()
+            doing = f"{holder[1]} by {holder[0]}, started {time.strftime('%H:%M:%S', time.localtime(holder[2]))}" \
+                if holder else "another change"
+            raise WriteInProgress(
+                f"Another change is being written to the store ({doing}) and did not finish within "
+                f"{wait:.0f} s. Nothing was changed: try again when it is done.")
+        outer = self._writer is None
+        if outer:
+            self._writer = (actor, what, time.time())
         try:
-            for month, frame in parts.items():
-                buffer = io.BytesIO()
-                frame.write_ipc(buffer, compression="zstd")
-                cur.execute(
-                    "insert or replace into month_figures values ($query, $key, $month, $result, now(), $ms)",
-                    {"query": query, "key": params_key, "month": month, "result": buffer.getvalue(),
-                     "ms": compute_ms / max(1, len(parts))})
-        except duckdb.Error:
-            pass  # another session stored the same figures at the same moment: they are the same
+            yield
         finally:
-            cur.close()
+            if outer:
+                self._writer = None
+            self._write_lock.release()
+
+    def writer(self) -> tuple[str, str, float] | None:
+        """(who, what, since) of the change being written in this process, if any."""
+        return self._writer
+
+    @contextmanager
+    def _cache_write(self, version: int | None):
+        """Yield a cursor for storing a computed result, or None when it must not be stored: a
+        change is being written right now, or the data moved since the result was computed
+        (`version`: the data version read before computing). A result computed on data that a
+        load has since replaced is never kept (it would outlive the load's invalidation)."""
+        if self.read_only or not self._write_lock.acquire(blocking=False):
+            yield None
+            return
+        cur = None
+        try:
+            cur = self.cursor()
+            now = cur.execute("select value from meta where key = 'data_version'").fetchone()[0]
+            yield cur if version is None or now == version else None
+        finally:
+            if cur is not None:
+                cur.close()
+            self._write_lock.release()
+
+    def save_month_figures(self, query: str, params_key: str, parts: dict[str, pl.DataFrame],
+                           compute_ms: float, version: int | None = None) -> None:
+        with self._cache_write(version) as cur:
+            if cur is None:
+                return
+            try:
+                for month, frame in parts.items():
+                    buffer = io.BytesIO()
+                    frame.write_ipc(buffer, compression="zstd")
+                    cur.execute(
+                        "insert or replace into month_figures values "
+                        "($query, $key, $month, $result, now(), $ms, $version)",
+                        {"query": query, "key": params_key, "month": month, "result": buffer.getvalue(),
+                         "ms": compute_ms / max(1, len(parts)), "version": version})
+            except duckdb.Error as exc:  # the figures are still shown; they are computed again next time
+                log.warning("month figures of %s not stored: %s", query, exc)
 
     def clear_month_figures(self) -> None:
         """Forget every month's stored figures (the settings changed; or a benchmark that wants
@@ -195,18 +274,21 @@ class Store:
         finally:
             cur.close()
 
-    def save_result(self, key: str, query: str, max_month: str, frame: pl.DataFrame, compute_ms: float) -> None:
+    def save_result(self, key: str, query: str, max_month: str, frame: pl.DataFrame, compute_ms: float,
+                    version: int | None = None) -> None:
         buffer = io.BytesIO()
         frame.write_ipc(buffer, compression="zstd")
-        cur = self.cursor()
-        try:
-            cur.execute(
-                "insert or replace into result_cache values ($key, $query, $max_month, $result, now(), $ms)",
-                {"key": key, "query": query, "max_month": max_month, "result": buffer.getvalue(), "ms": compute_ms})
-        except duckdb.Error:
-            pass  # another session stored the same result at the same moment: it is the same result
-        finally:
-            cur.close()
+        with self._cache_write(version) as cur:
+            if cur is None:
+                return
+            try:
+                cur.execute(
+                    "insert or replace into result_cache values "
+                    "($key, $query, $max_month, $result, now(), $ms, $version)",
+                    {"key": key, "query": query, "max_month": max_month, "result": buffer.getvalue(),
+                     "ms": compute_ms, "version": version})
+            except duckdb.Error as exc:  # the result is still shown; it is computed again next time
+                log.warning("result of %s not stored: %s", query, exc)
 
     def clear_result_cache(self) -> None:
         cur = self.cursor()
@@ -234,11 +316,22 @@ class Store:
             os.replace(tmp, target)
         return target
 
-    def commit(self, prep: Prepared, data: bytes, *, remember_mapping: bool = True) -> LoadResult:
+    def commit(self, prep: Prepared, data: bytes, *, remember_mapping: bool = True,
+               actor: str = "local") -> LoadResult:
         """Store a prepared upload, replacing that dataset's month in one transaction.
-        Identical bytes read the same way as the active load change nothing."""
+        Identical bytes read the same way as the active load change nothing. One change at a time
+        (see writing); `actor` is who asked, for the audit log."""
         if prep.refused:
             raise prep.refusal()
+        with self.writing(actor, f"a load of {prep.dataset} {prep.month or ''}".rstrip()):
+            result = self._commit(prep, data, remember_mapping)
+            if result.status == "loaded":
+                audit.record(self.path, actor, "load", f"{prep.dataset} {prep.month or ''}".rstrip(),
+                             file=prep.file_name, rows=result.rows_stored, load_id=result.load_id,
+                             replaced_load_id=result.replaced_load_id)
+            return result
+
+    def _commit(self, prep: Prepared, data: bytes, remember_mapping: bool) -> LoadResult:
         sha = hashlib.sha256(data).hexdigest()
         options = json.dumps(prep.options, sort_keys=True)
         mapping = json.dumps(prep.mapping, sort_keys=True)
@@ -315,9 +408,16 @@ class Store:
         if load_ids:
             cur.execute(_DELETE_ROWS[dataset], {"ids": load_ids})
 
-    def undo(self, dataset: str, month: str | None) -> int | None:
+    def undo(self, dataset: str, month: str | None, *, actor: str = "local") -> int | None:
         """Undo the active load of (dataset, month): the previous version becomes active again
         (or the month becomes empty). Returns the load now active, or None."""
+        target = f"{dataset} {month or ''}".rstrip()
+        with self.writing(actor, f"an undo of {target}"):
+            previous = self._undo(dataset, month)
+            audit.record(self.path, actor, "undo", target, now_active_load_id=previous)
+            return previous
+
+    def _undo(self, dataset: str, month: str | None) -> int | None:
         cur = self.cursor()
         try:
             cur.execute("begin transaction")
@@ -347,8 +447,15 @@ class Store:
         finally:
             cur.close()
 
-    def delete_month(self, dataset: str, month: str | None) -> int:
+    def delete_month(self, dataset: str, month: str | None, *, actor: str = "local") -> int:
         """Remove a dataset's month (all its versions). The archived files stay. Returns loads removed."""
+        target = f"{dataset} {month or ''}".rstrip()
+        with self.writing(actor, f"a deletion of {target}"):
+            removed = self._delete_month(dataset, month)
+            audit.record(self.path, actor, "delete", target, versions=removed)
+            return removed
+
+    def _delete_month(self, dataset: str, month: str | None) -> int:
         cur = self.cursor()
         try:
             cur.execute("begin transaction")
@@ -373,7 +480,8 @@ class Store:
             cur.close()
 
 
-def load_file(store: Store, path: str | os.PathLike, **kwargs) -> tuple[Prepared, LoadResult | None]:
+def load_file(store: Store, path: str | os.PathLike, *, actor: str = "local",
+              **kwargs) -> tuple[Prepared, LoadResult | None]:
     """Prepare and store one file from disk (the CLI's and the demo's path)."""
     from .importer import prepare
 
@@ -382,4 +490,4 @@ def load_file(store: Store, path: str | os.PathLike, **kwargs) -> tuple[Prepared
     prep = prepare(data, p.name, store=store, **kwargs)
     if prep.refused:
         return prep, None
-    return prep, store.commit(prep, data)
+    return prep, store.commit(prep, data, actor=actor)

@@ -119,8 +119,10 @@ create table if not exists result_cache (
     max_month varchar,
     result blob not null,
     computed_at timestamp not null,
-    compute_ms double not null
+    compute_ms double not null,
+    data_version bigint            -- meta.data_version the result was computed on (stale ones are never stored)
 );
+alter table result_cache add column if not exists data_version bigint;
 
 -- month_figures: for the standard view (no filters), the result rows of each month-grain KPI
 -- query (stocklens.kpis.MONTH_GRAIN) for one month, as Arrow IPC bytes, keyed by the query, the
@@ -135,5 +137,7 @@ create table if not exists month_figures (
     result blob not null,
     computed_at timestamp not null,
     compute_ms double not null,
+    data_version bigint,           -- as in result_cache
     primary key (query, params_key, report_month)
 );
+alter table month_figures add column if not exists data_version bigint;
