@@ -13,8 +13,9 @@ import datetime as dt
 from . import sql
 
 # Bump when what the facts hold or how they are computed changes: a store whose facts were built
-# by another version rebuilds them all when it is opened (Store._connect).
-FACTS_VERSION = 10
+# by another version rebuilds them all when it is opened (Store._connect), and forgets the results
+# it stored (11: backorder units rounded in sku_history too; '(no customer)'-style filter values).
+FACTS_VERSION = 11
 
 # Per family of facts: its tables (their rows are keyed by report_month), the queries that build
 # one month, and which dataset's months start its span.

@@ -1,6 +1,6 @@
 -- backorder_facts: $month's open demand per SKU (line_facts) against its on hand (stock_on_hand),
 -- when $month has both an orders and a stock upload; both facts are built just before.
--- backorder_units rounded to 6 decimals: no float residue counts as a backorder.
+-- backorder_units: the backorder_units macro (00_formulas), as every backorder figure.
 -- grain: one row per SKU with open lines. parameters: $month. inputs: line_facts, stock_on_hand,
 -- uploaded_months.
 insert into backorder_facts
@@ -22,7 +22,7 @@ select
     d.count_lines,
     d.oldest_order_date,
     coalesce(s.on_hand, 0) as on_hand,
-    greatest(0, round(d.open_demand - coalesce(s.on_hand, 0), 6)) as backorder_units,
+    backorder_units(d.open_demand, s.on_hand) as backorder_units,
 from demand as d
 left join stock_on_hand as s on s.report_month = $month and s.sku = d.sku
 where exists (select 1 from uploaded_months where dataset = 'orders' and month = $month)

@@ -7,9 +7,9 @@ insert into inventory_cogs_facts
 select
     $month as report_month,
     s.category,
-    sum(s.shipped_units_month * coalesce(c.unit_cost, p.unit_cost)) as known_cogs,
-    count(*) filter (where coalesce(c.unit_cost, p.unit_cost) is not null) as count_skus_known_cost,
-    count(*) filter (where coalesce(c.unit_cost, p.unit_cost) is null) as count_skus_cogs_unknown_cost,
+    sum(s.shipped_units_month * sku_unit_cost(c.unit_cost, p.unit_cost)) as known_cogs,
+    count(*) filter (where sku_unit_cost(c.unit_cost, p.unit_cost) is not null) as count_skus_known_cost,
+    count(*) filter (where sku_unit_cost(c.unit_cost, p.unit_cost) is null) as count_skus_cogs_unknown_cost,
 from sku_flows_at([$month], null::varchar[], null::varchar[], null::varchar[]) as s
 left join stock_costs as c on c.report_month = $month and c.sku = s.sku
 left join product_facts as p on p.sku = s.sku

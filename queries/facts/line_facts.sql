@@ -107,8 +107,7 @@ final as (
         l.unit_price,
         l.last_reported_month,
         case when l.order_date <= b.as_of
-            -- rounded to 6 decimals: quantities are doubles, and 12.3 - 6.1 - 6.2 leaves 1e-15 open
-            then greatest(0, round(l.qty_ordered - e.shipped_to_date - e.cancelled_to_date, 6))
+            then open_units(l.qty_ordered, e.shipped_to_date, e.cancelled_to_date)  -- 00_formulas
             else 0 end as open_qty,
         e.shipped_to_date,
         e.shipped_in_month,

@@ -7,7 +7,7 @@ select
     $month as report_month,
     s.sku,
     sum(s.qty_on_hand) as qty_on_hand_reported,
-    greatest(0, sum(s.qty_on_hand)) as on_hand,
+    on_hand_units(sum(s.qty_on_hand)) as on_hand,
     any_value(c.unit_cost) as stock_unit_cost,
 from stock as s
 left join stock_costs as c on c.report_month = $month and c.sku = s.sku

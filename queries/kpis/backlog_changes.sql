@@ -9,7 +9,7 @@ open_lines as (
     select
         report_month,
         sku,
-        coalesce(customer, '(no customer)') as customer,
+        filter_value(customer, 'customer') as customer,  -- '(no customer)', as the filter says
         $age_labels[len(list_filter($age_bounds::integer[], lambda b: b < age_days)) + 1] as age_bucket,
         open_qty,
     from line_states([$month, $compare_month], $promise_days, $customers::varchar[], $locations::varchar[], $categories::varchar[], $suppliers::varchar[])

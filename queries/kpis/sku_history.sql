@@ -37,7 +37,7 @@ final as (
         case when u.has_orders then coalesce(d.open_demand, 0) end as open_demand,
         case when u.has_stock then coalesce(s.on_hand, 0) end as on_hand,
         case when u.has_orders and u.has_stock
-            then greatest(0, coalesce(d.open_demand, 0) - coalesce(s.on_hand, 0)) end as backorder_units,
+            then backorder_units(d.open_demand, s.on_hand) end as backorder_units,
         case when u.has_orders then coalesce(sh.shipped_units, 0) end as shipped_units,
     from months as m
     join uploads as u using (report_month)

@@ -3,7 +3,8 @@
 -- line_facts materialised at load time: attributes of the latest version, open_qty at
 -- t = E(M), events in M; due date, age and on-time shipments for the promise setting given.
 -- Returns and corrections (qty_ordered <= 0) are not in the facts, as they are left out of
--- every backlog, backorder and fill-rate figure. Filters are lists; null keeps everything.
+-- every backlog, backorder and fill-rate figure. Filters are lists; null keeps everything, and
+-- '(no customer)' etc. keeps the lines without one (filter_keeps, 00_formulas).
 -- grain: report_month x line (order_id, line_key). inputs: line_facts, product_facts.
 create or replace macro line_states(months, promise_days, customers, locations, categories, suppliers) as table
 with
@@ -51,9 +52,9 @@ final as (
             as shipped_by_due,
     from facts as f
     left join product_facts as p on p.sku = f.sku
-    where (customers is null or list_contains(customers, f.customer))
-      and (locations is null or list_contains(locations, f.location))
-      and (categories is null or list_contains(categories, p.category))
-      and (suppliers is null or list_contains(suppliers, p.supplier))
+    where filter_keeps(customers, f.customer, 'customer')
+      and filter_keeps(locations, f.location, 'location')
+      and filter_keeps(categories, p.category, 'category')
+      and filter_keeps(suppliers, p.supplier, 'supplier')
 )
 select * from final;

@@ -21,7 +21,7 @@ chosen_locations as (
         bool_or(has_shipment_180d) as has_shipment_180d,
         sum(shipped_units_6m) as shipped_units_6m,
     from sku_location_flows
-    where locations is not null and list_contains(months, report_month) and list_contains(locations, location)
+    where locations is not null and list_contains(months, report_month) and filter_keeps(locations, location, 'location')
     group by report_month, sku
 ),
 flows as (
@@ -32,5 +32,5 @@ flows as (
 select f.*, p.category
 from flows as f
 left join product_facts as p on p.sku = f.sku
-where (categories is null or list_contains(categories, p.category))
-  and (suppliers is null or list_contains(suppliers, p.supplier));
+where filter_keeps(categories, p.category, 'category')
+  and filter_keeps(suppliers, p.supplier, 'supplier');

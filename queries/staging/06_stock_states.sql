@@ -22,12 +22,12 @@ chosen_locations as (
         any_value(m.as_of) as as_of,
         s.sku,
         sum(s.qty_on_hand) as qty_on_hand_reported,
-        greatest(0, sum(s.qty_on_hand)) as on_hand,
+        on_hand_units(sum(s.qty_on_hand)) as on_hand,
         any_value(c.unit_cost) as stock_unit_cost,
     from months as m
     join stock as s on s.month = m.report_month
     left join stock_costs as c on c.report_month = m.report_month and c.sku = s.sku
-    where locations is not null and list_contains(locations, s.location)
+    where locations is not null and filter_keeps(locations, s.location, 'location')
     group by m.report_month, s.sku
 ),
 per_sku as (
@@ -45,9 +45,9 @@ select
     p.lead_time_days,
     s.qty_on_hand_reported,
     s.on_hand,
-    coalesce(s.stock_unit_cost, p.unit_cost) as unit_cost,
-    s.on_hand * coalesce(s.stock_unit_cost, p.unit_cost) as stock_value,
+    sku_unit_cost(s.stock_unit_cost, p.unit_cost) as unit_cost,
+    s.on_hand * sku_unit_cost(s.stock_unit_cost, p.unit_cost) as stock_value,
 from per_sku as s
 left join product_facts as p on p.sku = s.sku
-where (categories is null or list_contains(categories, p.category))
-  and (suppliers is null or list_contains(suppliers, p.supplier));
+where filter_keeps(categories, p.category, 'category')
+  and filter_keeps(suppliers, p.supplier, 'supplier');

@@ -7,7 +7,8 @@
 -- backlog, bridge and fill rate are null).
 -- turnover_annual (and dio_days) is null when one of its stock months has an unknown cogs or
 -- avg_inventory_value: the sum and the mean of the book's formula are then unknown.
--- by_category = true gives the same per product category ('(no category)' without one).
+-- by_category = true gives the same per product category ('(no category)' without one, as the
+-- category filter names them: filter_value).
 -- Without a location or supplier filter, stock and COGS are read per category from
 -- inventory_stock_facts and inventory_cogs_facts (built at load time); with one, computed per SKU.
 -- grain: one row per month (x category). inputs: inventory_stock_facts, inventory_cogs_facts,
@@ -32,7 +33,7 @@ stock_values as (
     -- without a location or supplier filter: the per-category facts built at load time
     select
         f.report_month,
-        case when by_category then coalesce(f.category, '(no category)') else 'all' end as group_key,
+        case when by_category then filter_value(f.category, 'category') else 'all' end as group_key,
         sum(f.inventory_units) as inventory_units,
         sum(f.known_value) as known_value,
         sum(f.count_skus_on_hand)::bigint as count_skus_on_hand,
@@ -40,12 +41,12 @@ stock_values as (
     from inventory_stock_facts as f
     where locations is null and suppliers is null
       and list_contains((select months from span_list), f.report_month)
-      and (categories is null or list_contains(categories, f.category))
+      and filter_keeps(categories, f.category, 'category')
     group by all
     union all
     select
         report_month,
-        case when by_category then coalesce(category, '(no category)') else 'all' end as group_key,
+        case when by_category then filter_value(category, 'category') else 'all' end as group_key,
         sum(on_hand) as inventory_units,
         sum(stock_value) as known_value,
         count(*) filter (where on_hand > 0) as count_skus_on_hand,
@@ -57,7 +58,7 @@ stock_values as (
 shipments_in_month as (
     select
         report_month,
-        case when by_category then coalesce(category, '(no category)') else 'all' end as group_key,
+        case when by_category then filter_value(category, 'category') else 'all' end as group_key,
         sku,
         shipped_units_month as units,
     from sku_flows_at((select months from span_list), locations, categories, suppliers)
@@ -66,22 +67,22 @@ shipments_in_month as (
 cogs as (
     select
         f.report_month,
-        case when by_category then coalesce(f.category, '(no category)') else 'all' end as group_key,
+        case when by_category then filter_value(f.category, 'category') else 'all' end as group_key,
         sum(f.known_cogs) as known_cogs,
         sum(f.count_skus_known_cost)::bigint as count_skus_known_cost,
         sum(f.count_skus_cogs_unknown_cost)::bigint as count_skus_cogs_unknown_cost,
     from inventory_cogs_facts as f
     where locations is null and suppliers is null
       and list_contains((select months from span_list), f.report_month)
-      and (categories is null or list_contains(categories, f.category))
+      and filter_keeps(categories, f.category, 'category')
     group by all
     union all
     select
         s.report_month,
         s.group_key,
-        sum(s.units * coalesce(c.unit_cost, p.unit_cost)) as known_cogs,
-        count(*) filter (where coalesce(c.unit_cost, p.unit_cost) is not null) as count_skus_known_cost,
-        count(*) filter (where coalesce(c.unit_cost, p.unit_cost) is null) as count_skus_cogs_unknown_cost,
+        sum(s.units * sku_unit_cost(c.unit_cost, p.unit_cost)) as known_cogs,
+        count(*) filter (where sku_unit_cost(c.unit_cost, p.unit_cost) is not null) as count_skus_known_cost,
+        count(*) filter (where sku_unit_cost(c.unit_cost, p.unit_cost) is null) as count_skus_cogs_unknown_cost,
     from shipments_in_month as s
     -- unit_cost(s, M): the stock cost as of M (stock_costs), then the product master's (kpi-book 1)
     left join stock_costs as c using (report_month, sku)

@@ -16,8 +16,8 @@ from_facts as (
     left join product_facts as p on p.sku = f.sku
     where customers is null and locations is null
       and list_contains(months, f.report_month)
-      and (categories is null or list_contains(categories, p.category))
-      and (suppliers is null or list_contains(suppliers, p.supplier))
+      and filter_keeps(categories, p.category, 'category')
+      and filter_keeps(suppliers, p.supplier, 'supplier')
 ),
 counted_months as (
     select month as report_month from uploaded_months where dataset = 'orders' and list_contains(months, month)
@@ -39,7 +39,7 @@ computed as (
     select
         d.*,
         coalesce(s.on_hand, 0) as on_hand,
-        greatest(0, round(d.open_demand - coalesce(s.on_hand, 0), 6)) as backorder_units,  -- no float residue
+        backorder_units(d.open_demand, s.on_hand) as backorder_units,  -- as backorder_facts
     from demand as d
     join counted_months as m using (report_month)
     left join stock_states(months, locations, categories, suppliers) as s using (report_month, sku)
