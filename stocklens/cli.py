@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import logging
+import os
+import re
 import sys
 from pathlib import Path
 
-from . import datasets, mapping
-from .errors import ImportRefused, StoreBusy
+from . import audit, datasets, mapping
+from .errors import ImportRefused, StoreError
 from .store import Store, load_file
+
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def _print_report(prep, out=sys.stdout) -> None:
@@ -43,7 +49,7 @@ def cmd_load(args) -> int:
             print(f"stocklens: {exc}", file=sys.stderr)
             return 2
     prep, result = load_file(store, path, dataset=args.dataset, month=args.month, overrides=overrides,
-                             sheet=args.sheet, all_shipped=args.all_shipped)
+                             sheet=args.sheet, all_shipped=args.all_shipped, actor=audit.cli_actor())
     if result is None:
         print(prep.refusal().summary(), file=sys.stderr)
         if prep.headers and any(p.kind == "missing_column" for p in prep.problems):
@@ -85,7 +91,7 @@ def cmd_months(args) -> int:
 def cmd_undo(args) -> int:
     store = Store(args.store)
     try:
-        now_active = store.undo(args.dataset, args.month)
+        now_active = store.undo(args.dataset, args.month, actor=audit.cli_actor())
     except ValueError as exc:
         print(f"stocklens: {exc}", file=sys.stderr)
         return 1
@@ -97,7 +103,7 @@ def cmd_undo(args) -> int:
 def cmd_delete(args) -> int:
     store = Store(args.store)
     try:
-        n = store.delete_month(args.dataset, args.month)
+        n = store.delete_month(args.dataset, args.month, actor=audit.cli_actor())
     except ValueError as exc:
         print(f"stocklens: {exc}", file=sys.stderr)
         return 1
@@ -114,6 +120,7 @@ def cmd_demo(args) -> int:
               file=sys.stderr)
         return 1
     summary = demo.write_demo_store(store, seed=args.seed)
+    audit.record(store.path, audit.cli_actor(), "demo", "", seed=args.seed)
     print(summary)
     return 0
 
@@ -136,7 +143,12 @@ def cmd_settings(args) -> int:
     current = settings_mod.load(store)
     changes = {}
     if args.age_bounds:
-        changes["age_bounds"] = [int(x) for x in args.age_bounds.split(",") if x.strip()]
+        try:
+            changes["age_bounds"] = [int(x) for x in args.age_bounds.split(",") if x.strip()]
+        except ValueError:
+            print(f"stocklens: settings not saved: --age-bounds takes whole days separated by commas, "
+                  f"e.g. 30,60,90,180 (got {args.age_bounds!r})", file=sys.stderr)
+            return 2
     for name in ("default_promise_days", "frequent_backorder_months", "backorder_window_months", "excess_months",
                  "carrying_capital", "carrying_storage", "carrying_service", "carrying_risk"):
         value = getattr(args, name)
@@ -149,7 +161,7 @@ def cmd_settings(args) -> int:
         new = settings_mod.Settings()
     if new != current:
         try:
-            settings_mod.save(store, new)
+            settings_mod.save(store, new, actor=audit.cli_actor())
         except ValueError as exc:
             print(f"stocklens: settings not saved: {exc}", file=sys.stderr)
             return 2
@@ -164,6 +176,10 @@ def cmd_settings(args) -> int:
 def cmd_kpis(args) -> int:
     from . import kpis
 
+    if not MONTH_RE.match(args.month):
+        print(f"stocklens: --month {args.month!r} is not a month of the form YYYY-MM (e.g. 2025-03)",
+              file=sys.stderr)
+        return 2
     store = Store(args.store)
     result = kpis.kpis_for_month(store, args.month)
     if args.json:
@@ -171,6 +187,60 @@ def cmd_kpis(args) -> int:
     else:
         for key, value in result.items():
             print(f"{key:24} {value}")
+    return 0
+
+
+def _read_password(args, prompt: str = "Password") -> str:
+    """From the first line of standard input (--password-stdin, for scripts), else asked twice on
+    the terminal. Never from the command line, where other users of the machine could read it."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise ValueError("no terminal to ask for the password: pass it on standard input with --password-stdin")
+    first = getpass.getpass(f"{prompt} for {args.name}: ")
+    if first != getpass.getpass("Again: "):
+        raise ValueError("the two passwords differ; nothing was changed")
+    return first
+
+
+def cmd_users(args) -> int:
+    from . import auth
+    from .store import resolve_path
+
+    where = resolve_path(args.store)
+    actor = audit.cli_actor()
+    if args.action == "list":
+        users = auth.list_users(where)
+        if args.json:
+            print(json.dumps(users))
+        elif not users:
+            print("No users: the dashboard runs in local single-user mode (no sign-in). Add one with "
+                  "`python -m stocklens users add NAME --role admin`.")
+        else:
+            for u in users:
+                print(f"{u['name']:24} {u['role']:8} created {u['created_at']}")
+        return 0
+    if args.name is None:
+        raise ValueError(f"`users {args.action}` needs a user NAME")
+    if args.action == "add":
+        first = not auth.has_users(where)
+        auth.add_user(where, args.name, args.role, _read_password(args), actor=actor)
+        print(f"Added {args.name} as {args.role}." + (
+            " The dashboard now asks everyone to sign in." if first else ""))
+        if first and args.role != "admin":
+            print("note: no user is admin yet: nobody can change settings from the dashboard.")
+    elif args.action == "passwd":
+        auth.set_password(where, args.name, _read_password(args, "New password"), actor=actor)
+        print(f"Password of {args.name} changed.")
+    elif args.action == "role":
+        if args.role is None:
+            raise ValueError("`users role NAME --role ROLE`: which role?")
+        auth.set_role(where, args.name, args.role, actor=actor)
+        print(f"{args.name} is now {args.role}.")
+    elif args.action == "remove":
+        auth.remove_user(where, args.name, actor=actor)
+        print(f"Removed {args.name}." + ("" if auth.has_users(where) else
+                                          " No users are left: the dashboard is back in local single-user mode."))
     return 0
 
 
@@ -229,6 +299,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_settings)
 
+    p = with_store(sub.add_parser("users", help="manage who may sign in to the dashboard, and their roles",
+                                  description="Roles: viewer (report pages), analyst (also uploads, undo, "
+                                  "delete, the audit log), admin (also settings and users). With no users "
+                                  "the dashboard runs in local single-user mode, without sign-in."))
+    p.add_argument("action", choices=["add", "list", "passwd", "role", "remove"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=["viewer", "analyst", "admin"])
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input instead of asking")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_users, role=None)
+
     p = with_store(sub.add_parser("demo", help="write the demo store"))
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--force", action="store_true")
@@ -237,12 +319,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Users see a one-line reason, never a traceback (STOCKLENS_DEBUG=1 shows it, for a bug report)."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except StoreBusy as exc:
+    except StoreError as exc:  # busy, not a store, another change being written
         print(f"stocklens: {exc}", file=sys.stderr)
         return 3
+    except (ValueError, PermissionError) as exc:  # what the user asked cannot be done as asked
+        print(f"stocklens: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("stocklens: interrupted; a change that was not committed left the store as it was.",
+              file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("STOCKLENS_DEBUG"):
+            raise
+        logging.getLogger("stocklens").debug("unexpected error", exc_info=True)
+        print(f"stocklens: unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}\n"
+              "Nothing was changed by a command that failed. Run again with STOCKLENS_DEBUG=1 for the details "
+              "to report.", file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":
