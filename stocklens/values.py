@@ -61,12 +61,24 @@ def detect_decimal_separator(samples: list[str], delimiter: str | None = None) -
     return "," if delimiter == ";" else "."
 
 
-def parse_number(col: pl.Expr, decimal: str) -> pl.Expr:
-    """Text -> Float64, null where the text is empty or not a number (callers flag the latter)."""
+# No real quantity, price or cost reaches a trillion: a larger number (or 1e309, a 400-digit
+# number, which overflow to infinity) is a broken cell, and would turn sums infinite and KPIs null.
+MAX_ABS = 1e12
+
+# Error values a spreadsheet writes where a formula failed (Excel, LibreOffice, Google Sheets).
+SPREADSHEET_ERROR = r"(?i)^\s*#(?:DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!|BUSY!|CONNECT!|UNKNOWN!|EXTERNAL!|PYTHON!)\s*$"
+_NOT_FINITE = r"(?i)^\s*[+-]?(?:inf|infinity|nan)\s*$"
+# A sign before the first digit: with a SAP trailing minus as well ("-5-", "+5-") the sign is ambiguous.
+_LEADING_SIGN = r"^[^\d.,]*[+-]"
+
+
+def _parse_number(col: pl.Expr, decimal: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(value without the range check, whether the text is a number, whether its sign is ambiguous)."""
     s = col.str.strip_chars()
     pattern = _NUM_POINT if decimal == "." else _NUM_COMMA
     ok = s.str.contains(pattern) & s.str.contains(_HAS_DIGIT)
     negative_suffix = s.str.contains(r"\d\s*-\s*" + _CURRENCY + r"\s*$")  # SAP style "5-"
+    ambiguous = negative_suffix & s.str.contains(_LEADING_SIGN)
     cleaned = s.str.replace_all(r"[$€£¥\s\u00a0\u202f']|USD|EUR|GBP|CHF", "")
     if decimal == ".":
         cleaned = cleaned.str.replace_all(",", "")
@@ -75,13 +87,45 @@ def parse_number(col: pl.Expr, decimal: str) -> pl.Expr:
     cleaned = cleaned.str.replace(r"-$", "")
     value = cleaned.cast(pl.Float64, strict=False)
     value = pl.when(negative_suffix).then(-value).otherwise(value)
-    return pl.when(ok).then(value).otherwise(None)
+    return value, ok, ambiguous
+
+
+def parse_number(col: pl.Expr, decimal: str) -> pl.Expr:
+    """Text -> Float64, null where the text is empty or not a number, its sign is ambiguous
+    ("-5-") or its absolute value exceeds MAX_ABS (callers flag those, see number_problem)."""
+    value, ok, ambiguous = _parse_number(col, decimal)
+    return pl.when(ok & ~ambiguous & (value.abs() <= MAX_ABS)).then(value).otherwise(None)
+
+
+def number_problem(col: pl.Expr, decimal: str) -> pl.Expr:
+    """Why parse_number refuses a cell, where a more precise reason than "not a number" exists
+    (else null). Meant for the few cells that failed: it is slower than the parse."""
+    value, ok, ambiguous = _parse_number(col, decimal)
+    return (
+        pl.when(col.str.contains(SPREADSHEET_ERROR)).then(pl.lit(spreadsheet_error_reason("number")))
+        .when(col.str.contains(_NOT_FINITE)).then(pl.lit("not a finite number"))
+        .when(ok & ambiguous).then(pl.lit("ambiguous sign: a leading sign and a trailing minus (SAP style) "
+                                          "together"))
+        .when(ok & (value.abs() > MAX_ABS)).then(pl.lit(
+            "larger than 1e12 in absolute value (no real quantity, price or cost reaches a trillion)"))
+        .otherwise(None)
+    )
+
+
+def date_problem(col: pl.Expr) -> pl.Expr:
+    """Why parse_date refuses a cell, where more precise than "not a date" (else null)."""
+    return pl.when(col.str.contains(SPREADSHEET_ERROR)).then(pl.lit(spreadsheet_error_reason("date")))
+
+
+def spreadsheet_error_reason(kind: str) -> str:
+    return (f"a spreadsheet error value left by a formula in the source, not a {kind}: fix the formula "
+            "there and export again")
 
 
 # Fast path: cells written as plain numbers ("12", "-3.5"; "3,5" with a decimal comma) parse with
 # one cast. For such a cell parse_number strips and removes nothing, so it casts the very same
-# text: the result is identical. Anything else (currency, thousands separators, spaces, "5-",
-# exponents, bad values) goes through parse_number.
+# text: the result is identical, bounded alike. Anything else (currency, thousands separators,
+# spaces, "5-", exponents, bad values) goes through parse_number.
 _PLAIN_NUMBER = {".": r"^[+-]?[0-9]+(?:\.[0-9]+)?$", ",": r"^[+-]?[0-9]+(?:,[0-9]+)?$"}
 
 
@@ -94,7 +138,9 @@ def parse_plain_number(col: pl.Expr, decimal: str) -> pl.Expr:
     """parse_number for a column of plain numbers (see is_plain_number) and nulls only."""
     if decimal == ",":
         col = col.str.replace(",", ".", literal=True)
-    return col.cast(pl.Float64, strict=False)
+    value = col.cast(pl.Float64, strict=False)
+    # the same bound as parse_number (a 400-digit plain number casts to inf)
+    return pl.when(value.abs() <= MAX_ABS).then(value)
 
 
 # --- dates -----------------------------------------------------------------------------------
