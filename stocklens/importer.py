@@ -129,7 +129,7 @@ def prepare(
         prep.problems.append(Problem(
             "missing_column",
             f"Required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} not found for "
-            f"dataset {ds_name}. Columns in the file: {', '.join(headers)}. Map a file column onto "
+            f"dataset {ds_name}. Columns in the file: {list_columns(headers)}. Map a file column onto "
             f"{'them' if len(missing) > 1 else 'it'} (CLI: --map \"FILE COLUMN={missing[0]}\").",
             column=missing[0]))
         return prep
@@ -138,6 +138,15 @@ def prepare(
     if month is not None and not MONTH_RE.match(month):
         prep.problems.append(Problem("month", f"Month {month!r} is not of the form YYYY-MM."))
         return prep
+    if ds.monthly:
+        # (from the parsed dates: the builders only copy dates between rows, never make new ones)
+        prep.proposed_month = _propose_month(ds_name, typed)
+        prep.month = month or prep.proposed_month
+        if prep.month is not None and _future_month(prep, given=month is not None):
+            return prep
+    else:
+        prep.month = None
+    _check_date_range(prep, ds, typed)
     builder = {"orders": _orders, "stock": _stock, "products": _products,
                "purchase_orders": _purchase_orders}[ds_name]
     prep.rows = builder(prep, typed)
@@ -145,19 +154,27 @@ def prepare(
         prep.rows = None
         return prep
     if ds.monthly:
-        prep.proposed_month = _propose_month(ds_name, prep.rows)
-        prep.month = month or prep.proposed_month
         if prep.month is None:
             prep.problems.append(Problem(
                 "month", "The file has no dates to tell its month: choose the month it was exported "
                 "for (CLI: --month YYYY-MM)."))
+            prep.rows = None
             return prep
         _check_month(prep)
-    else:
-        prep.month = None
     if store is not None and ds_name != "products":
         _unknown_skus(prep, store.known_skus(ds_name))
     return prep
+
+
+MAX_COLUMNS_LISTED = 20
+
+
+def list_columns(headers: list[str]) -> str:
+    """The file's columns for a message: the first MAX_COLUMNS_LISTED, then how many more (a file
+    with thousands of columns must not make a message of hundreds of kilobytes)."""
+    shown = ", ".join(headers[:MAX_COLUMNS_LISTED])
+    more = len(headers) - MAX_COLUMNS_LISTED
+    return f"{shown} \u2026 and {more} more" if more > 0 else shown
 
 
 # --- reading and typing ----------------------------------------------------------------------
@@ -183,13 +200,19 @@ def _row_error(prep: Prepared, row: int, column: str, value, why: str) -> None:
 
 
 def _flag(prep: Prepared, frame: pl.DataFrame, bad: pl.Expr, column: str, value_col: str | None,
-          why: str) -> None:
+          why: str, reason: pl.Expr | None = None) -> None:
+    """A row error for each row where `bad`; `reason`, where not null, says why more precisely
+    than `why` (computed for the rows shown only)."""
     hits = frame.filter(bad)
     if hits.height == 0:
         return
-    cols = ["__row"] + ([value_col] if value_col else [])
-    for rec in hits.select(cols).head(MAX_ROW_ERRORS).iter_rows():
-        _row_error(prep, rec[0], column, rec[1] if value_col else None, why)
+    shown = hits.head(MAX_ROW_ERRORS).select(
+        pl.col("__row"),
+        (pl.col(value_col) if value_col else pl.lit(None)).alias("value"),
+        (pl.lit(why) if reason is None else reason.fill_null(pl.lit(why))).alias("why"),
+    )
+    for row, value, text in shown.iter_rows():
+        _row_error(prep, row, column, value, text)
     prep.total_row_errors += hits.height - min(hits.height, MAX_ROW_ERRORS)
 
 
@@ -273,11 +296,13 @@ def _parse_columns(prep: Prepared, ds: datasets.Dataset, raw: RawTable) -> pl.Da
             continue
         source = prep.mapping[canon]
         kind = ds.column(canon).kind
+        raw_cell = pl.col(f"raw__{canon}")
         what = "not a number" if kind == "number" else "not a date"
         if kind == "number" and ds.column(canon).name in ("qty_ordered", "qty_on_hand"):
             what = "not a number (a quantity is needed)"
-        _flag(prep, typed, pl.col(f"raw__{canon}").is_not_null() & pl.col(canon).is_null(), source,
-              f"raw__{canon}", what)
+        # a spreadsheet error value, infinity, an ambiguous sign or a huge number says so
+        reason = values.number_problem(raw_cell, decimal) if kind == "number" else values.date_problem(raw_cell)
+        _flag(prep, typed, raw_cell.is_not_null() & pl.col(canon).is_null(), source, f"raw__{canon}", what, reason)
     # The raw text stays alongside, so that _require does not report a cell that failed to parse
     # a second time as empty.
     return typed.select(["__row"] + [c.name for c in ds.columns if c.name in prep.mapping]
@@ -328,18 +353,45 @@ def _finding(prep: Prepared, frame: pl.DataFrame, cond: pl.Expr, kind: str, mess
 _ORDER_LEVEL = ["order_date", "customer", "location", "promised_date", "status", "cancelled_at"]
 
 
+def _first_line_only(f: pl.DataFrame, columns: list[str]) -> list[str]:
+    """The columns written as Shopify writes order-level fields: the rows of each order are
+    contiguous, and in every order of several lines the column is filled on the first line and
+    blank on the later ones (or blank on all of them); at least one such order has it.
+    In any other file a blank is the line's own (an ERP line without a promised date)."""
+    # (a column with no blanks, or nothing but blanks, has nothing to inherit)
+    columns = [c for c in columns if 0 < f.get_column(c).null_count() < f.height]
+    if not columns:
+        return []
+    oid = pl.col("order_id")
+    g = f.select(["order_id"] + columns).filter(oid.is_not_null())
+    # contiguous: as many runs of equal order ids in file order as distinct order ids
+    runs = (oid != oid.shift(1)).fill_null(True).sum()
+    if g.height == 0 or g.select(runs != oid.n_unique()).item():
+        return []
+    first, multi = oid.is_first_distinct(), oid.is_duplicated()
+    checks = g.select(
+        [(~first & pl.col(c).is_not_null()).any().alias(f"later {c}") for c in columns]
+        + [(first & multi & pl.col(c).is_not_null()).any().alias(f"first {c}") for c in columns]
+    ).row(0, named=True)
+    return [c for c in columns if checks[f"first {c}"] and not checks[f"later {c}"]]
+
+
 def _orders(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
     ds = datasets.ORDERS
     f = _ensure(typed, ds)
-    # Shopify-style exports write order-level fields on an order's first line only: blank LATER
-    # lines inherit them (never an earlier line from a later one: a line's own blank stays blank).
+    # Shopify-style exports write order-level fields on an order's first line only: blank later
+    # lines take the first line's. Only where the file shows that pattern, column by column (see
+    # _first_line_only): in an ERP file a blank promised date is the line's own, and taking
+    # another line's would change past-due units and fill rates.
     # A status is inherited only when the file has no shipped quantities: with them, a blank line
-    # status says nothing, and taking the line above's "shipped" would ship the line in full.
-    inherited = [c for c in _ORDER_LEVEL if not (c == "status" and "qty_shipped" in prep.mapping)]
-    # (a column with no blanks, or nothing but blanks, has nothing to inherit)
-    inherited = [c for c in inherited if 0 < f.get_column(c).null_count() < f.height]
+    # status says nothing, and taking the first line's "shipped" would ship the line in full.
+    candidates = [c for c in _ORDER_LEVEL if not (c == "status" and "qty_shipped" in prep.mapping)]
+    inherited = _first_line_only(f, candidates)
     if inherited:
-        f = f.with_columns([pl.col(c).forward_fill().over("order_id") for c in inherited])
+        f = f.with_columns([pl.col(c).fill_null(pl.col(c).first().over("order_id")) for c in inherited])
+        prep.notes.append(
+            f"Order-level fields {', '.join(prep.mapping[c] for c in inherited)} given on each order's "
+            "first line only (Shopify style): later lines take them.")
     f = f.with_columns(pl.coalesce("sku", "sku_name").alias("sku"))
     _require(prep, f, "order_id")
     _require(prep, f, "sku", "the SKU is empty and there is no product name to use instead")
@@ -367,13 +419,17 @@ def _orders(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
     f = f.with_columns(
         pl.when(pl.col("qty_shipped").is_null() & (pl.col("status_code") == "shipped"))
         .then(pl.col("qty_ordered")).otherwise(pl.col("qty_shipped")).alias("qty_shipped"))
-    # Shopify's "Fulfilled at" sits on the first line only; later fulfilled lines share it
+    # Shopify's "Fulfilled at" sits on the first line only; later fulfilled lines share it (only
+    # where the file writes ship dates so: elsewhere an undated shipped line stays undated)
     undated = pl.col("ship_date").is_null() & pl.col("status_code").is_in(["shipped", "partial"])
-    if f.select(undated.any()).item():  # (else nothing to share)
+    if f.select(undated.any()).item() and _first_line_only(f, ["ship_date"]):  # (else nothing to share)
         f = f.with_columns(
             pl.when(undated)
-            .then(pl.col("ship_date").drop_nulls().first().over("order_id")).otherwise(pl.col("ship_date"))
+            .then(pl.col("ship_date").first().over("order_id")).otherwise(pl.col("ship_date"))
             .alias("ship_date"))
+        prep.notes.append(
+            f"Ship dates in {prep.mapping['ship_date']!r} given on each order's first line only (Shopify "
+            "style): later shipped lines of the order take the first line's.")
     if prep.options.get("all_shipped"):
         no_info = pl.col("qty_shipped").is_null() & pl.col("ship_date").is_null() & pl.col("status").is_null()
         f = f.with_columns(
@@ -508,13 +564,61 @@ def _purchase_orders(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
 _DATE_FOR_MONTH = {"orders": "order_date", "stock": "snapshot_date", "purchase_orders": "order_date"}
 
 
-def _propose_month(ds_name: str, rows: pl.DataFrame) -> str | None:
+def _month_of(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _add_months(month: str, n: int) -> str:
+    i = int(month[:4]) * 12 + int(month[5:7]) - 1 + n
+    return f"{i // 12:04d}-{i % 12 + 1:02d}"
+
+
+def _propose_month(ds_name: str, typed: pl.DataFrame) -> str | None:
+    """The month of the latest date that is not after the end of the current month: a stray date
+    (2062-11, 9999-12) must not make the upload a far-future month; it is refused as a row error.
+    When every date lies later, the earliest one's month (refused as from the future when it is)."""
     col = _DATE_FOR_MONTH[ds_name]
-    dates = rows.get_column(col).drop_nulls()
+    if col not in typed.columns:
+        return None
+    dates = typed.get_column(col).drop_nulls()
     if dates.len() == 0:
         return None
-    latest = dates.max()
-    return f"{latest.year:04d}-{latest.month:02d}"
+    possible = dates.filter(dates <= month_end(_month_of(dt.date.today())))
+    return _month_of(possible.max() if possible.len() else dates.min())
+
+
+def _future_month(prep: Prepared, given: bool) -> bool:
+    """Refuse an upload month after next month (a month-end export is of a month that ended, or
+    of the current one; next month allows for time zones and early closings)."""
+    latest = _add_months(_month_of(dt.date.today()), 1)
+    if prep.month <= latest:
+        return False
+    how = "given" if given else "proposed from the file's dates"
+    prep.problems.append(Problem(
+        "month", f"The upload month {prep.month} ({how}) is later than {latest}: month-end exports "
+        "cannot come from the future. Check the file's dates, or choose the month it was exported for "
+        "(CLI: --month YYYY-MM)."))
+    return True
+
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+FUTURE_DAYS = 366
+
+
+def _check_date_range(prep: Prepared, ds: datasets.Dataset, typed: pl.DataFrame) -> None:
+    """Row errors for dates no real export holds: before 1900-01-01, or more than FUTURE_DAYS days
+    after the end of the upload month (a typo such as 2062-11 or a 9999-12-31 placeholder would
+    create a far-future month and count every month in between)."""
+    end = month_end(prep.month) if prep.month else None
+    for c in ds.columns:
+        if c.kind != "date" or c.name not in prep.mapping:
+            continue
+        source, day = prep.mapping[c.name], pl.col(c.name)
+        _flag(prep, typed, day < EARLIEST_DATE, source, f"raw__{c.name}", "a date before 1900-01-01")
+        if end is not None:
+            _flag(prep, typed, day > end + dt.timedelta(days=FUTURE_DAYS), source, f"raw__{c.name}",
+                  f"a date more than {FUTURE_DAYS} days after {end.isoformat()}, the end of the upload "
+                  f"month {prep.month}")
 
 
 def _check_month(prep: Prepared) -> None:

@@ -181,14 +181,17 @@ def test_blank_order_level_fields_are_inherited_by_later_lines_only(store, tmp_p
                     "K1,C,,3,,\n")
     prep, _ = load_file(store, path, dataset="orders")
     assert not prep.refused, prep.problems
-    # B and C inherit K1's date and customer from the first line; C inherits B's "shipped" (the
-    # latest status written above it). A's own blank status stays blank: a later line's status
-    # must not reach back and mark A shipped.
+    # B and C inherit K1's date and customer from the first line (written on it only: Shopify
+    # style). The status is not written so (blank on the first line, given on a later one): it is
+    # each line's own. A's blank status stays blank (B's "shipped" must not reach back and mark A
+    # shipped), and so does C's (B is not C's first line: C is not shipped).
     assert lines(store, "sku, order_date, customer, qty_shipped, status") == [
         ("A", D(2024, 3, 1), "ACME", 0.0, None),
         ("B", D(2024, 3, 1), "ACME", 2.0, "shipped"),
-        ("C", D(2024, 3, 1), "ACME", 3.0, "shipped"),
+        ("C", D(2024, 3, 1), "ACME", 0.0, None),
     ]
+    assert ("Order-level fields order_date, customer given on each order's first line only (Shopify "
+            "style): later lines take them.") in prep.notes
 
 
 def test_status_is_not_inherited_when_the_file_has_shipped_quantities(store, tmp_path):
