@@ -31,8 +31,12 @@ def actor() -> str:
     return current_user().name
 
 
-def gate() -> auth.User:
-    """The signed-in user of this session, or the sign-in form and nothing else (st.stop)."""
+def gate(pages: list) -> auth.User:
+    """The signed-in user of this session, or the sign-in form and nothing else (st.stop).
+
+    `pages`: every page of the app. While the form shows they are registered without a menu
+    (none is run), so that the page and month of the link the user opened are still the ones
+    shown after signing in."""
     where = store_dir()
     try:
         configured = auth.has_users(where)
@@ -54,6 +58,7 @@ def gate() -> auth.User:
         _forget(ended or "Your account was removed: sign in with another one.")
     else:
         state.pop("_user", None)  # local mode ended: users were added since
+    st.navigation(pages, position="hidden")
     _sign_in_form(where)
     st.stop()
 
