@@ -33,6 +33,7 @@ class RawTable:
     format: str  # csv | tsv | xlsx | parquet
     details: dict = field(default_factory=dict)  # encoding, delimiter, sheet...
     first_data_row: int = 2  # spreadsheet row number of frame row 0 (header is row 1)
+    no_controls: bool = False  # the reader already knows no cell holds a control character
 
     @property
     def headers(self) -> list[str]:
@@ -191,7 +192,10 @@ def _read_delimited(data: bytes, name: str) -> RawTable:
         if short is not None:
             raise ImportRefused([short])
     fmt = "tsv" if delimiter == "\t" else "csv"
-    return RawTable(frame, fmt, details)
+    table = RawTable(frame, fmt, details)
+    # In UTF-8 a control byte is always that control character: none in the bytes, none in a cell.
+    table.no_controls = len(utf8.translate(None, CONTROL_BYTES)) == len(utf8)
+    return table
 
 
 def _unclosed_quote(text: str, delimiter: str, name: str) -> Problem | None:
@@ -405,8 +409,9 @@ def _scan_sheet(zf, part, name, shared, si_starts, si_lengths) -> list[tuple[int
             m = re.search(rb"<(?:\w+:)?row\b[^>]*>.*?</(?:\w+:)?row>", piece, flags=re.S)
             header_xml = m.group(0) if m else None
         shape = piece.translate(_SHAPE)
-        letters = max(letters, next((k for k in (4, 3, 2, 1) if k > letters and shape.find(b' r="' + b"A" * k) >= 0), 0))
-        digits = max(digits, next((d for d in (8, 7, 6, 5, 4, 3, 2, 1) if d > digits
+        # "at least k letters / d digits": 3 letters and 7 digits already reach Excel's maximum.
+        letters = max(letters, next((k for k in (3, 2, 1) if k > letters and shape.find(b' r="' + b"A" * k) >= 0), 0))
+        digits = max(digits, next((d for d in (7, 6, 5, 4, 3, 2, 1) if d > digits
                                    and (shape.find(b'A' + b"0" * d) >= 0 or shape.find(b'r="' + b"0" * d) >= 0)), 0))
         if si_lengths.len() and b't="s"' in piece:
             idx = (pl.Series([piece.decode("latin-1")]).str.extract_all(_SHARED_CELL).explode().drop_nulls()
@@ -415,8 +420,8 @@ def _scan_sheet(zf, part, name, shared, si_starts, si_lengths) -> list[tuple[int
             text_bytes += si_lengths.gather(idx).sum() if idx.len() else 0
         limits.check(name, "STOCKLENS_MAX_DECODED_BYTES", text_bytes, "holds at least")
     # Excel's own maximum is XFD1048576.
-    width_bound = min(sum(26 ** k for k in range(1, letters + 1)), 16_384)
-    height_bound = min(10 ** digits - 1, 1_048_576)
+    width_bound = 16_384 if letters >= 3 else sum(26 ** k for k in range(1, letters + 1))
+    height_bound = 1_048_576 if digits >= 7 else 10 ** digits - 1
     if (width_bound > limits.max_columns() or height_bound - 1 > limits.max_rows()
             or width_bound * height_bound > limits.max_cells()):
         _exact_extent(zf, part, name)
@@ -590,6 +595,7 @@ def _drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # C0 controls but tab, line feed and carriage return
+CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
 
 
 def _control_characters(table: RawTable, name: str) -> list[Problem]:
@@ -663,7 +669,7 @@ def _read_any(data: bytes, name: str, sheet: str | None) -> RawTable:
         raise ImportRefused(
             [Problem("empty", f"{name} has a header ({limits.name_list(table.headers)}) but no data rows.")]
         )
-    problems = _control_characters(table, name)
+    problems = [] if table.no_controls else _control_characters(table, name)
     if problems:
         raise ImportRefused(problems)
     return table
