@@ -55,9 +55,10 @@ if choices:
     if detail.height:
         d = detail.row(0, named=True)
         lead = "unknown" if d["lead_time_days"] is None else f"{d['lead_time_days']:.0f} days"
-        st.caption(f"{sku}: {d['count_customers']} customers and {d['count_lines']} open lines wait for "
-                   f"{d['open_demand']:,.0f} units against {d['on_hand']:,.0f} on hand; oldest order "
-                   f"{d['oldest_order_date']}. Supplier {d['supplier'] or 'unknown'}, lead time {lead}.")
+        st.caption(f"{ui.md_escape(sku)}: {d['count_customers']} customers and {d['count_lines']} open lines "
+                   f"wait for {d['open_demand']:,.0f} units against {d['on_hand']:,.0f} on hand; oldest order "
+                   f"{d['oldest_order_date']}. Supplier {ui.md_escape(d['supplier'] or 'unknown')}, lead time "
+                   f"{lead}.")
 
 st.subheader(f"All backordered SKUs, {month}")
 ui.table(by_sku, "by_sku", file_stem=f"backorders_by_sku_{month}",

@@ -3,6 +3,7 @@ import streamlit as st
 
 from stocklens import settings as settings_mod
 from stocklens.settings import Settings
+from stocklens.ui import components as ui
 from stocklens.ui import state
 
 state.page_setup()
@@ -28,17 +29,20 @@ with st.form("settings_form"):
     excess = c[2].number_input("Excess stock above (months of demand)", 1, 60, current.excess_months)
     saved = st.form_submit_button("Save settings", type="primary")
 if saved:
-    try:
-        age_bounds = tuple(int(x) for x in bounds.replace(";", ",").split(",") if x.strip())
+    with ui.user_action("save the settings"):
+        try:
+            age_bounds = tuple(int(x) for x in bounds.replace(";", ",").split(",") if x.strip())
+        except ValueError:
+            raise ValueError(f"the age bucket bounds must be whole numbers separated by commas, not "
+                             f"{bounds!r}") from None
         new = Settings(age_bounds=age_bounds, default_promise_days=int(promise), carrying_capital=capital,
                        carrying_storage=storage, carrying_service=service, carrying_risk=risk,
                        frequent_backorder_months=int(frequent), backorder_window_months=int(window),
                        excess_months=int(excess))
         settings_mod.save(state.store(), new)
         st.success(f"Saved. Carrying rate {new.carrying_rate:.1%} a year; age buckets {', '.join(new.age_labels)}.")
-    except ValueError as exc:
-        st.error(f"Not saved: {exc}")
 st.caption(f"In force: carrying rate {current.carrying_rate:.1%} a year; age buckets {', '.join(current.age_labels)}.")
 if st.button("Back to the KPI book's defaults", key="reset_settings"):
-    settings_mod.save(state.store(), Settings())
-    st.rerun()
+    with ui.user_action("reset the settings"):
+        settings_mod.save(state.store(), Settings())
+        st.rerun()

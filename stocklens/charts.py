@@ -1,6 +1,8 @@
 """Pure chart builders: a small, already aggregated frame in, a Plotly figure out.
 
 No aggregation and no Streamlit here; titles and hover labels come from the KPI registry.
+Plotly reads a small HTML subset (<a href>, <b>, <br>, ...) in every text, hover, tick label and
+title: each string that comes from the data goes through plain() first.
 """
 from __future__ import annotations
 
@@ -14,6 +16,16 @@ BUCKET_COLOURS = ["#1e8449", "#82c341", "#f4d03f", "#eb984e", "#c0392b", "#7b241
 GOOD, BAD, NEUTRAL = "#1e8449", "#c0392b", "#5d6d7e"
 _HOVER_FMT = {"currency": ",.0f", "units": ",.0f", "days": ",.1f", "percent": ".1%", "ratio": ".2f",
               "count": ",.0f", "per_year": ".2f", "per_month": ".2f"}
+
+
+def plain(value) -> str:
+    """A value from the data (SKU, customer, category, ...) as Plotly text that shows literally:
+    `<a href=...>` is shown as written, never drawn as a link (Plotly decodes these entities)."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plain_list(values) -> list[str]:
+    return [plain(v) if v is not None else "(none)" for v in values]
 
 
 def _layout(fig: go.Figure, title: str, y_title: str = "", height: int = 360) -> go.Figure:
@@ -54,9 +66,9 @@ def age_buckets_stacked(frame: pl.DataFrame, measure: str) -> go.Figure:
     buckets = frame.select("bucket_no", "age_bucket").unique().sort("bucket_no")
     for i, (_, label) in enumerate(buckets.iter_rows()):
         part = frame.filter(pl.col("age_bucket") == label).sort("report_month")
-        fig.add_bar(x=part["report_month"].to_list(), y=part[measure].to_list(), name=f"{label} days",
+        fig.add_bar(x=part["report_month"].to_list(), y=part[measure].to_list(), name=f"{plain(label)} days",
                     marker_color=BUCKET_COLOURS[i % len(BUCKET_COLOURS)],
-                    hovertemplate=f"{label} days: %{{y:{_HOVER_FMT[kpi.unit]}}}<extra></extra>")
+                    hovertemplate=f"{plain(label)} days: %{{y:{_HOVER_FMT[kpi.unit]}}}<extra></extra>")
     fig.update_layout(barmode="stack")
     return _layout(fig, f"{kpi.label} by age bucket, per month", _axis_title(measure))
 
@@ -89,7 +101,7 @@ def breakdown_bars(frame: pl.DataFrame, dimension: str, measure: str, top: int =
     """Horizontal bars of the largest `top` rows: frame(<dimension>, <measure>), sorted already."""
     kpi = REGISTRY[measure]
     part = frame.head(top)
-    labels = [str(v) if v is not None else "(none)" for v in part[dimension].to_list()]
+    labels = _plain_list(part[dimension].to_list())
     fig = go.Figure(go.Bar(x=part[measure].to_list()[::-1], y=labels[::-1], orientation="h",
                            marker_color=PALETTE[1],
                            hovertemplate=f"%{{y}}: %{{x:{_HOVER_FMT[kpi.unit]}}}<extra></extra>"))
@@ -105,9 +117,10 @@ def pareto(frame: pl.DataFrame, top: int = 40) -> go.Figure:
     part = frame.head(top)
     cumulative = (frame["backorder_units"].cum_sum() / total).head(top).to_list() if total else []
     fig = go.Figure()
-    fig.add_bar(x=part["sku"].to_list(), y=part["backorder_units"].to_list(), name="Backorder units",
+    skus = _plain_list(part["sku"].to_list())
+    fig.add_bar(x=skus, y=part["backorder_units"].to_list(), name="Backorder units",
                 marker_color=PALETTE[0], hovertemplate="%{x}: %{y:,.0f} units<extra></extra>")
-    fig.add_scatter(x=part["sku"].to_list(), y=cumulative, name="Cumulative share", yaxis="y2",
+    fig.add_scatter(x=skus, y=cumulative, name="Cumulative share", yaxis="y2",
                     mode="lines+markers", line={"color": "#e67e22"},
                     hovertemplate="%{x}: %{y:.1%} of all backorder units<extra></extra>")
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "range": [0, 1.05], "dtick": 0.2,
@@ -121,7 +134,7 @@ def backorder_heatmap(frame: pl.DataFrame, skus: list[str], months: list[str]) -
     """frame(report_month, sku, backorder_units) long form; one row per SKU of `skus`, in that order."""
     lookup = {(r["sku"], r["report_month"]): r["backorder_units"] for r in frame.iter_rows(named=True)}
     z = [[lookup.get((s, m)) for m in months] for s in skus]
-    fig = go.Figure(go.Heatmap(z=z, x=months, y=skus, colorscale="OrRd", zmin=0,
+    fig = go.Figure(go.Heatmap(z=z, x=months, y=_plain_list(skus), colorscale="OrRd", zmin=0,
                                hovertemplate="%{y} in %{x}: %{z:,.0f} units backordered<extra></extra>",
                                colorbar={"title": {"text": "units"}}))
     fig.update_yaxes(type="category", autorange="reversed")
@@ -143,7 +156,7 @@ def sku_history(frame: pl.DataFrame, sku: str) -> go.Figure:
                     line={"color": PALETTE[0]}, hovertemplate="%{y:,.0f}<extra>Open demand</extra>")
     fig.add_scatter(x=months, y=frame["on_hand"].to_list(), name="On hand", mode="lines+markers",
                     line={"color": GOOD, "dash": "dot"}, hovertemplate="%{y:,.0f}<extra>On hand</extra>")
-    return _layout(fig, f"{sku}: open demand, on hand, backorders and shipments per month", "Units")
+    return _layout(fig, f"{plain(sku)}: open demand, on hand, backorders and shipments per month", "Units")
 
 
 def lines_over_months(frame: pl.DataFrame, kpi_ids: list[str], title: str) -> go.Figure:
@@ -190,7 +203,7 @@ def holding_cost_parts(frame: pl.DataFrame) -> go.Figure:
 def category_bars(frame: pl.DataFrame) -> go.Figure:
     """frame(category, turnover_annual, dio_days)."""
     fig = go.Figure()
-    cats = [str(c) for c in frame["category"].to_list()]
+    cats = _plain_list(frame["category"].to_list())
     fig.add_bar(x=cats, y=frame["turnover_annual"].to_list(), name=REGISTRY["turnover_annual"].label,
                 marker_color=PALETTE[1], hovertemplate="%{x}: %{y:.2f} per year<extra></extra>")
     fig.add_scatter(x=cats, y=frame["dio_days"].to_list(), name=REGISTRY["dio_days"].label, yaxis="y2",
@@ -205,7 +218,7 @@ def category_bars(frame: pl.DataFrame) -> go.Figure:
 
 def days_of_supply_histogram(frame: pl.DataFrame) -> go.Figure:
     """frame(bin_no, bin_label, count_skus, stock_value), binned in SQL."""
-    fig = go.Figure(go.Bar(x=frame["bin_label"].to_list(), y=frame["count_skus"].to_list(),
+    fig = go.Figure(go.Bar(x=_plain_list(frame["bin_label"].to_list()), y=frame["count_skus"].to_list(),
                            marker_color=PALETTE[1], customdata=frame["stock_value"].to_list(),
                            hovertemplate="%{x} days: %{y:,.0f} SKUs, value %{customdata:,.0f}<extra></extra>"))
     fig.update_xaxes(type="category", title_text="Days of supply")

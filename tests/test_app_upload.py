@@ -7,8 +7,10 @@ out below and also compared with the KPI engine.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import polars as pl
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -83,13 +85,19 @@ def loaded_table(at: AppTest):
     return frames[0] if frames else None
 
 
+def displayed(markdown: str) -> str:
+    """The text a browser shows for Markdown whose data was escaped (components.md_escape): the
+    backslash escapes and invisible word joiners dropped."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+
+
 def messages(elements) -> str:
-    return "\n".join(e.value for e in elements)
+    return "\n".join(displayed(e.value) for e in elements)
 
 
 def test_two_files_guessed_checked_confirmed_listed_and_shown(store_path):
     at = upload(data_page(), ("march_orders.csv", ORDERS_MARCH), ("stock_2025-03.csv", STOCK_MARCH))
-    assert [s.value for s in at.subheader][:2] == ["march_orders.csv", "stock_2025-03.csv"]
+    assert [displayed(s.value) for s in at.subheader][:2] == ["march_orders.csv", "stock_2025-03.csv"]
 
     # Dataset guessed per file, month proposed from the file's dates.
     orders_ds, stock_ds = (s for s in at.selectbox if s.key.startswith("ds_"))
@@ -99,10 +107,10 @@ def test_two_files_guessed_checked_confirmed_listed_and_shown(store_path):
     captions = messages(at.caption)
     assert "Read as CSV: UTF-8, comma-separated." in captions
     assert "Read as CSV: UTF-8, semicolon-separated." in captions and "decimal comma" in captions
-    assert len(at.warning) == 1 and "1 rows have a unit price of 0" in at.warning[0].value
+    assert len(at.warning) == 1 and "1 rows have a unit price of 0" in displayed(at.warning[0].value)
     assert [s.value for s in at.success] == ["No problems found."]  # the stock file
     buttons = confirm_buttons(at)
-    assert [b.label for b in buttons] == ["Load as orders (order lines) for 2025-03",
+    assert [displayed(b.label) for b in buttons] == ["Load as orders (order lines) for 2025-03",
                                           "Load as stock (on hand at month end) for 2025-03"]
     assert not any(b.disabled for b in buttons)
     assert loaded_table(at) is None and "Nothing yet." in messages(at.main.caption)
@@ -144,7 +152,7 @@ def test_month_changed_then_replaced_identical_undone_and_deleted(store_path):
     month_input = widget(at.text_input, "month_")
     assert month_input.value == "2025-03"
     month_input.set_value("2025-04").run()  # the user knows better: the April export
-    assert confirm_buttons(at)[0].label == "Load as orders (order lines) for 2025-04"
+    assert displayed(confirm_buttons(at)[0].label) == "Load as orders (order lines) for 2025-04"
     confirm_buttons(at)[0].click().run()
     assert "Loaded 3 orders rows for 2025-04." in messages(at.success)
 
@@ -204,7 +212,7 @@ def test_a_bad_file_is_refused_with_reasons_and_nothing_is_stored(case, store_pa
         widget(at.selectbox, "ds_").set_value(dataset).run()
         assert not at.exception
     assert len(at.error) == 1
-    error = at.error[0].value
+    error = displayed(at.error[0].value)
     assert error.startswith("**This file cannot be loaded as it is; nothing of it will be stored.**")
     for reason in reasons:
         assert reason in error
@@ -218,7 +226,7 @@ def test_a_bad_file_is_refused_with_reasons_and_nothing_is_stored(case, store_pa
 
 def test_an_empty_file_is_refused(store_path):
     at = upload(data_page(), ("orders_empty.csv", b""))
-    assert "orders_empty.csv is empty (0 bytes)." in at.error[0].value
+    assert "orders_empty.csv is empty (0 bytes)." in displayed(at.error[0].value)
     assert confirm_buttons(at)[0].disabled
 
 
@@ -239,3 +247,78 @@ def test_an_empty_store_offers_the_demo_and_the_button_loads_it(store_path, demo
     shown = sorted(zip(table["dataset"], months_shown, table["rows_stored"]), key=lambda r: (r[0], r[1] or ""))
     assert shown == [tuple(r) for r in expected]
     assert at.selectbox(key="month").options == months[::-1]
+
+
+# --- undo and delete: the confirmation never carries over ----------------------------------------
+
+def _loaded_with_two_versions_of_march() -> AppTest:
+    """orders 2025-04 (one version) and orders 2025-03 (two versions: orders.csv, then
+    orders_v2.csv), loaded through the page. The list shows 2025-04 first, newest month first."""
+    at = upload(data_page(), ("orders.csv", ORDERS_MARCH))
+    confirm_buttons(at)[0].click().run()
+    corrected = ORDERS_MARCH.replace(b"SO-1,1,00412,2025-03-03,10,4,", b"SO-1,1,00412,2025-03-03,10,10,")
+    upload(at, ("orders_v2.csv", corrected))
+    confirm_buttons(at)[0].click().run()
+    upload(at, ("orders_april.csv", ORDERS_MARCH.replace(b"2025-03", b"2025-04")))
+    confirm_buttons(at)[0].click().run()
+    assert not at.exception
+    table = loaded_table(at)
+    assert list(zip(table["month"], table["file_name"], table["versions"])) == [
+        ("2025-04", "orders_april.csv", 1), ("2025-03", "orders_v2.csv", 2)]
+    return at
+
+
+def test_undo_unticks_the_confirmation_keeps_the_choice_and_says_what_was_undone(store_path):
+    at = _loaded_with_two_versions_of_march()
+    at.selectbox(key="manage_choice").set_value(("orders", "2025-03")).run()
+    at.checkbox(key="manage_confirm").check().run()
+    at.button(key="undo_btn").click().run()
+    assert not at.exception
+
+    # Back to the first file of March; the choice stays on March, the box is unticked (one more
+    # click can no longer undo or delete anything), and the page says what was done.
+    table = loaded_table(at)
+    assert list(zip(table["month"], table["file_name"], table["versions"])) == [
+        ("2025-04", "orders_april.csv", 1), ("2025-03", "orders.csv", 1)]
+    assert at.selectbox(key="manage_choice").value == ("orders", "2025-03")
+    assert at.checkbox(key="manage_confirm").value is False
+    assert at.button(key="undo_btn").disabled and at.button(key="delete_btn").disabled
+    with Store(store_path) as s:
+        loaded_at = s.loaded().filter(pl.col("month") == "2025-03")["loaded_at"].item()
+    done = messages(at.success)
+    assert f"Undone: orders 2025-03 is back to the file orders.csv loaded at {loaded_at:%Y-%m-%d %H:%M}." in done
+
+    at.checkbox(key="manage_confirm").check().run()
+    at.button(key="delete_btn").click().run()
+    assert "Deleted: orders 2025-03, all its 1 version (the archived files stay)." in messages(at.success)
+    assert at.checkbox(key="manage_confirm").value is False
+    assert list(loaded_table(at)["month"]) == ["2025-04"]
+
+
+def test_a_new_choice_unticks_the_confirmation(store_path):
+    at = _loaded_with_two_versions_of_march()
+    at.selectbox(key="manage_choice").set_value(("orders", "2025-04")).run()
+    at.checkbox(key="manage_confirm").check().run()
+    assert not at.button(key="undo_btn").disabled
+    at.selectbox(key="manage_choice").set_value(("orders", "2025-03")).run()
+    assert not at.exception
+    assert at.checkbox(key="manage_confirm").value is False
+    assert at.button(key="undo_btn").disabled and at.button(key="delete_btn").disabled
+
+
+def test_a_month_removed_by_another_session_is_not_replaced_by_the_next_in_the_list(store_path):
+    """The box ticked for orders 2025-04; another session deletes that month; the click that
+    follows must not undo whatever the list now shows first (orders 2025-03)."""
+    from stocklens.ui import state
+
+    at = _loaded_with_two_versions_of_march()
+    at.selectbox(key="manage_choice").set_value(("orders", "2025-04")).run()
+    at.checkbox(key="manage_confirm").check().run()
+    state.store().delete_month("orders", "2025-04")  # the process's one Store, as another session
+    at.button(key="undo_btn").click().run()
+    assert not at.exception
+    assert "orders 2025-04 is no longer loaded (changed in another session): nothing was done." \
+        in messages(at.warning)
+    table = loaded_table(at)
+    assert list(zip(table["month"], table["file_name"], table["versions"])) == [("2025-03", "orders_v2.csv", 2)]
+    assert at.checkbox(key="manage_confirm").value is False

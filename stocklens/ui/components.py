@@ -1,13 +1,90 @@
-"""Reusable pieces of the pages: KPI tiles, downloadable tables, empty states."""
+"""Reusable pieces of the pages: KPI tiles, downloadable tables, empty states, and the edge
+every user action and every page run goes through (file text shown as text, errors as a sentence
+on the page and a traceback in the server log)."""
 from __future__ import annotations
 
+import logging
 import math
+import re
+import string
+from contextlib import contextmanager
 
+import duckdb
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from .. import charts, export
+from ..errors import ImportRefused, StoreError
 from ..kpis import REGISTRY
+
+log = logging.getLogger("stocklens.ui")
+
+# --- text from files, shown as text ----------------------------------------------------------
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark, and an escaped one is
+# shown as itself: links, images, HTML, emphasis, code, LaTeX ($), Streamlit's :color[...]
+# directives and emoji shortcodes, autolinked URLs (http\://, www\.) all become plain text.
+_MD_ESCAPES = {ord(c): "\\" + c for c in string.punctuation}
+# Streamlit's markdown also rewrites some text after parsing, where escapes are gone: :streamlit:
+# (an image), :material_name: (an icon), and ->, <-, --, >=, <= (arrows, dashes). A word joiner
+# (U+2060, invisible) after the first character keeps such a sequence from matching.
+_JOINER = "\u2060"
+_SHORTCODE = re.compile(r":(?=[\w+-]+:)")
+_TYPOGRAPHY = re.compile(r"(?<=[<>~-])(?=[->=])")
+
+
+def md_escape(text) -> str:
+    """`text` (a value from a file, a file name, an error message) as Markdown that Streamlit shows
+    literally, on one line. Use it for every piece of data in a caption, alert, subheader, label or
+    expander title; never for selectbox options or table cells, which are plain text already."""
+    one_line = " ".join(str(text).splitlines())
+    joined = _TYPOGRAPHY.sub(_JOINER, _SHORTCODE.sub(":" + _JOINER, one_line))
+    return joined.translate(_MD_ESCAPES)
+
+
+# --- errors: a sentence on the page, the traceback in the server log --------------------------
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:300] if lines else type(exc).__name__
+
+
+@contextmanager
+def user_action(what: str):
+    """Run one user action (load a file, undo, delete, save settings, load the demo): a known
+    failure becomes a clear st.error naming `what` ("load the file"); its traceback goes to the
+    server log. Streamlit's own rerun and stop pass through."""
+    try:
+        yield
+    except ScriptControlException:
+        raise
+    except ImportRefused as exc:
+        log.warning("%s refused", what, exc_info=True)
+        reasons = "\n".join(f"- {md_escape(p.message)}" for p in exc.problems)
+        st.error(f"**Could not {what}: the file was refused, nothing was stored.**\n\n{reasons}")
+    except StoreError as exc:  # another process or session writes, or the store cannot be used
+        log.warning("%s failed", what, exc_info=True)
+        st.error(f"**Could not {what}.** {md_escape(exc)}")
+    except ValueError as exc:  # invalid settings, nothing to undo or delete
+        log.warning("%s failed", what, exc_info=True)
+        st.error(f"**Could not {what}:** {md_escape(_first_line(exc))}")
+    except duckdb.Error as exc:
+        log.error("%s failed in the database", what, exc_info=True)
+        st.error(f"**Could not {what}:** the database reported an error ({md_escape(_first_line(exc))}). "
+                 "Nothing was changed. The details are in the server log.")
+
+
+def run_page(run) -> None:
+    """Call `run` (app.py: navigation.run) so that an unexpected error shows one sentence, not a
+    traceback; the traceback goes to the server log."""
+    try:
+        run()
+    except ScriptControlException:
+        raise
+    except Exception as exc:  # noqa: BLE001 (the outermost edge: anything left is unexpected)
+        log.exception("unexpected error on a page")
+        st.error(f"Something went wrong: {md_escape(_first_line(exc).rstrip('.'))}. The details are in the server log.")
 
 
 def _is_num(v) -> bool:
@@ -119,10 +196,9 @@ def no_data() -> None:
             "your month-end stock). Load the demo to look around, or upload your own files.")
     c1, c2 = st.columns(2)
     if c1.button("Load demo data (24 months)", type="primary", key="load_demo", icon=":material/play_arrow:"):
-        with st.spinner("Writing the demo store through the importer…"):
-            summary = demo.write_demo_store(state.store())
-        st.success(summary)
-        st.rerun()
+        with user_action("load the demo data"), st.spinner("Writing the demo store through the importer…"):
+            demo.write_demo_store(state.store())
+            st.rerun()
     c2.page_link("pages/data.py", label="Upload your files", icon=":material/upload:")
 
 

@@ -134,7 +134,9 @@ def sidebar() -> None:
                                else "All categories")
         if not opts.filter(pl.col("kind") == "category").height:
             st.caption("No product master loaded: no category or supplier filters.")
-        st.caption(f"Store: `{store().path}`")
+        from .components import md_escape
+
+        st.caption(f"Store: {md_escape(store().path)}")
     _write_url()
 
 

@@ -1,4 +1,8 @@
-"""The Data page's parts: one uploaded file from preview to confirmed load, and what is loaded."""
+"""The Data page's parts: one uploaded file from preview to confirmed load, and what is loaded.
+
+Everything a file brings (its name, sheets, headers, values, and the importer's messages quoting
+them) is shown through components.md_escape; the store is changed only inside
+components.user_action."""
 from __future__ import annotations
 
 import hashlib
@@ -9,6 +13,7 @@ import streamlit as st
 
 from .. import datasets, export, importer, kpis, mapping
 from . import state
+from .components import md_escape, user_action
 
 CHECKS = [
     ("checks/stale_open_lines", "Open lines no later file listed",
@@ -71,19 +76,19 @@ def _mapping_editor(prep: importer.Prepared, key: str) -> dict[str, str]:
 
 def _report(prep: importer.Prepared) -> None:
     for note in prep.notes:
-        st.caption(note)
+        st.caption(md_escape(note))
     if prep.refused:
-        lines = [f"- {p.message}" for p in prep.problems]
+        lines = [f"- {md_escape(p.message)}" for p in prep.problems]
         shown = sum(1 for p in prep.problems if p.kind == "row_error")
         if prep.total_row_errors > shown:
             lines.append(f"- … and {prep.total_row_errors - shown:,} more row errors.")
         st.error("**This file cannot be loaded as it is; nothing of it will be stored.**\n\n" + "\n".join(lines))
         return
     if prep.findings:
-        st.warning("**Kept, but worth a look:**\n\n" + "\n".join(f"- {f.message}" for f in prep.findings))
+        st.warning("**Kept, but worth a look:**\n\n" + "\n".join(f"- {md_escape(f.message)}" for f in prep.findings))
         for f in prep.findings:
             if f.examples:
-                with st.expander(f"Examples: {f.kind.replace('_', ' ')} ({f.count:,})"):
+                with st.expander(f"Examples: {md_escape(f.kind.replace('_', ' '))} ({f.count:,})"):
                     st.dataframe(pl.DataFrame(f.examples, strict=False), hide_index=True)
     else:
         st.success("No problems found.")
@@ -93,7 +98,7 @@ def file_panel(index: int, upload) -> None:
     """One uploaded file: dataset, month, mapping, preview and report, then confirm."""
     data = upload.getvalue()
     file_id = hashlib.sha1(data[:100_000] + upload.name.encode()).hexdigest()[:10]
-    st.subheader(upload.name)
+    st.subheader(md_escape(upload.name))
     with st.status("Reading and checking the file…", expanded=False) as status:
         first = _prepare_cached(data, upload.name)
         status.update(label=f"Read {first.rows_read:,} rows", state="complete")
@@ -125,22 +130,22 @@ def file_panel(index: int, upload) -> None:
         if prep.preview is not None:
             st.dataframe(prep.preview, hide_index=True)
     _report(prep)
-    label = f"Load as {datasets.get(dataset).label.lower()}" + (f" for {prep.month}" if prep.month else "")
+    label = f"Load as {datasets.get(dataset).label.lower()}" + (f" for {md_escape(prep.month)}" if prep.month else "")
     done_key = f"loaded_{file_id}"
     if st.button(label, key=f"confirm_{file_id}", type="primary", disabled=prep.refused, icon=":material/check:"):
-        with st.spinner("Storing (the month is replaced in one transaction)…"):
+        with user_action("load the file"), st.spinner("Storing (the month is replaced in one transaction)…"):
             result = state.store().commit(prep, data)
-        if result.status == "unchanged":
-            st.session_state[done_key] = ("info", f"Identical to what is loaded for {result.month or dataset}: "
-                                                  "nothing changed.")
-        else:
-            replaced = f", replacing the previous version" if result.replaced_load_id else ""
-            st.session_state["last_loaded"] = (dataset, prep.month)
-            st.session_state[done_key] = ("success", f"Loaded {result.rows_stored:,} {dataset} rows for "
-                                                     f"{result.month or 'the store'}{replaced}.")
-        # The sidebar (month list, filters) ran before this page: rerun so that it, and every
-        # figure, shows the new data at once; the message is shown after the rerun.
-        st.rerun()
+            if result.status == "unchanged":
+                st.session_state[done_key] = ("info", f"Identical to what is loaded for "
+                                                      f"{result.month or dataset}: nothing changed.")
+            else:
+                replaced = ", replacing the previous version" if result.replaced_load_id else ""
+                st.session_state["last_loaded"] = (dataset, prep.month)
+                st.session_state[done_key] = ("success", f"Loaded {result.rows_stored:,} {dataset} rows for "
+                                                         f"{result.month or 'the store'}{replaced}.")
+            # The sidebar (month list, filters) ran before this page: rerun so that it, and every
+            # figure, shows the new data at once; the message is shown after the rerun.
+            st.rerun()
     if done_key in st.session_state:
         kind, text = st.session_state.pop(done_key)
         getattr(st, kind)(text)
@@ -160,9 +165,31 @@ def checks_panel(month: str) -> None:
             st.caption(f"✓ {title}: none")
 
 
+def _name(key: tuple[str, str | None]) -> str:
+    return f"{key[0]} {key[1] or ''}".strip()
+
+
+def _untick() -> None:
+    st.session_state["manage_confirm"] = False
+
+
+def _undone_message(key: tuple[str, str | None], now_active: int | None) -> str:
+    if now_active is None:
+        return f"Undone: {md_escape(_name(key))} is now empty."
+    back = state.store().loaded().filter(pl.col("load_id") == now_active)
+    if not back.height:  # (another session changed it meanwhile)
+        return f"Undone: {md_escape(_name(key))} is back to its previous version."
+    row = back.row(0, named=True)
+    return (f"Undone: {md_escape(_name(key))} is back to the file {md_escape(row['file_name'])} loaded at "
+            f"{row['loaded_at']:%Y-%m-%d %H:%M}.")
+
+
 def loaded_panel() -> None:
     loaded = state.store_query("store/loaded_months")
     st.subheader("What is loaded")
+    done = st.session_state.pop("manage_done", None)
+    if done:
+        st.success(done)
     if loaded.height == 0:
         st.caption("Nothing yet.")
         return
@@ -179,15 +206,40 @@ def loaded_panel() -> None:
         "file_name": st.column_config.TextColumn("File"),
     })
     keys = [(r["dataset"], r["month"]) for r in loaded.iter_rows(named=True)]
+    # The confirmation never outlives what it confirmed: it is unticked after every undo or
+    # delete, when the choice changes, and when the chosen month is gone (another session): a
+    # click then does nothing, instead of acting on whatever the list shows in its place.
+    ss = st.session_state
+    own_change = ss.pop("_manage_reset", False)
+    if own_change:
+        ss["manage_confirm"] = False
+    if "manage_choice" in ss and ss["manage_choice"] not in keys:
+        if not own_change:
+            st.warning(f"{md_escape(_name(ss['manage_choice']))} is no longer loaded (changed in another "
+                       "session): nothing was done. Choose again.")
+        del ss["manage_choice"]
+        ss["manage_confirm"] = False
+    elif ss.get("_manage_kept") in keys and "manage_choice" not in ss:
+        ss["manage_choice"] = ss["_manage_kept"]  # the same dataset and month after an undo
     c1, c2, c3 = st.columns([3, 1, 1])
-    chosen = c1.selectbox("Dataset and month", keys, key="manage_choice",
-                          format_func=lambda k: f"{k[0]} {k[1] or ''}".strip())
+    chosen = c1.selectbox("Dataset and month", keys, key="manage_choice", on_change=_untick,
+                          format_func=_name)
+    ss["_manage_kept"] = chosen
     confirm = c1.checkbox("I understand this changes the figures of that month", key="manage_confirm")
-    if c2.button("Undo last load", key="undo_btn", disabled=not confirm, icon=":material/undo:"):
-        now_active = state.store().undo(*chosen)
-        st.success(f"Undone: {chosen[0]} {chosen[1] or ''} is back to its previous version." if now_active
-                   else f"Undone: {chosen[0]} {chosen[1] or ''} is now empty.")
-        st.rerun()
-    if c3.button("Delete month", key="delete_btn", disabled=not confirm, icon=":material/delete:"):
-        state.store().delete_month(*chosen)
-        st.rerun()
+    undo = c2.button("Undo last load", key="undo_btn", disabled=not confirm, icon=":material/undo:")
+    delete = c3.button("Delete month", key="delete_btn", disabled=not confirm, icon=":material/delete:")
+    if not confirm:  # (a click that arrives after the box was unticked does nothing)
+        return
+    if undo:
+        ss["_manage_reset"] = True
+        with user_action(f"undo the last load of {md_escape(_name(chosen))}"):
+            now_active = state.store().undo(*chosen)
+            ss["manage_done"] = _undone_message(chosen, now_active)
+            st.rerun()
+    if delete:
+        ss["_manage_reset"] = True
+        with user_action(f"delete {md_escape(_name(chosen))}"):
+            removed = state.store().delete_month(*chosen)
+            ss["manage_done"] = (f"Deleted: {md_escape(_name(chosen))}, all its {removed} "
+                                 f"version{'s' if removed != 1 else ''} (the archived files stay).")
+            st.rerun()
