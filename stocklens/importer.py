@@ -129,7 +129,7 @@ def prepare(
         prep.problems.append(Problem(
             "missing_column",
             f"Required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} not found for "
-            f"dataset {ds_name}. Columns in the file: {list_columns(headers)}. Map a file column onto "
+            f"dataset {ds_name}. Columns in the file: {mapping.list_columns(headers)}. Map a file column onto "
             f"{'them' if len(missing) > 1 else 'it'} (CLI: --map \"FILE COLUMN={missing[0]}\").",
             column=missing[0]))
         return prep
@@ -164,17 +164,6 @@ def prepare(
     if store is not None and ds_name != "products":
         _unknown_skus(prep, store.known_skus(ds_name))
     return prep
-
-
-MAX_COLUMNS_LISTED = 20
-
-
-def list_columns(headers: list[str]) -> str:
-    """The file's columns for a message: the first MAX_COLUMNS_LISTED, then how many more (a file
-    with thousands of columns must not make a message of hundreds of kilobytes)."""
-    shown = ", ".join(headers[:MAX_COLUMNS_LISTED])
-    more = len(headers) - MAX_COLUMNS_LISTED
-    return f"{shown} \u2026 and {more} more" if more > 0 else shown
 
 
 # --- reading and typing ----------------------------------------------------------------------
