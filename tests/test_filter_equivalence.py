@@ -243,8 +243,6 @@ def test_leaving_out_the_no_value_rows_changes_the_figures(hand_made, kind):
     assert backlog((f"(no {kind})",)) == pytest.approx(13.6 - without)
 
 
-@pytest.mark.xfail(strict=True, reason="queries/store/filter_options.sql (the sidebar's list, not this "
-                   "change's file) does not list the '(no ...)' values yet: it should read filter_values")
 def test_the_sidebar_lists_every_filter_value(hand_made):
     options = hand_made.run("store/filter_options")
     assert sorted(options.rows()) == sorted(hand_made.query("select kind, value from filter_values").rows())
