@@ -402,7 +402,8 @@ def _scan_sheet(zf, part, name, shared, si_starts, si_lengths) -> list[tuple[int
     Fast path (bytes operations in C): with letters -> "A" and digits -> "0", the longest column
     reference and the longest row number found bound the rectangle. Only when that bound passes a
     limit are the references read exactly (slower: wide or very tall sheets)."""
-    text_bytes, letters, digits, header_xml = 0, 0, 0, None
+    text_bytes, letters, digits, header_xml, shared_cells = 0, 0, 0, None, 0
+    tall_is_fine = limits.max_rows() >= 1_048_575 and 26 * 1_048_576 <= limits.max_cells()
     for piece in _pieces(zf, part):
         text_bytes += len(piece)
         if header_xml is None:
@@ -411,21 +412,33 @@ def _scan_sheet(zf, part, name, shared, si_starts, si_lengths) -> list[tuple[int
         shape = piece.translate(_SHAPE)
         # "at least k letters / d digits": 3 letters and 7 digits already reach Excel's maximum.
         letters = max(letters, next((k for k in (3, 2, 1) if k > letters and shape.find(b' r="' + b"A" * k) >= 0), 0))
-        digits = max(digits, next((d for d in (7, 6, 5, 4, 3, 2, 1) if d > digits
-                                   and (shape.find(b'A' + b"0" * d) >= 0 or shape.find(b'r="' + b"0" * d) >= 0)), 0))
-        if si_lengths.len() and b't="s"' in piece:
-            idx = (pl.Series([piece.decode("latin-1")]).str.extract_all(_SHARED_CELL).explode().drop_nulls()
-                   .str.extract(r">([0-9]+)</$", 1).cast(pl.Int64, strict=False).drop_nulls())
-            idx = idx.filter(idx < si_lengths.len())
-            text_bytes += si_lengths.gather(idx).sum() if idx.len() else 0
+        if not tall_is_fine or letters > 1:  # with 26 columns at most, Excel's row maximum fits the limits
+            digits = max(digits, next((d for d in (7, 6, 5, 4, 3, 2, 1) if d > digits
+                                       and (shape.find(b'A' + b"0" * d) >= 0 or shape.find(b'r="' + b"0" * d) >= 0)), 0))
+        shared_cells += piece.count(b't="s"')
         limits.check(name, "STOCKLENS_MAX_DECODED_BYTES", text_bytes, "holds at least")
+    # Shared strings: every use is its own text once read. Uses x the longest string bounds it;
+    # only past the limit is each use added up (a long string reused thousands of times).
+    longest = si_lengths.max() or 0 if si_lengths.len() else 0
+    if text_bytes + shared_cells * longest > limits.max_decoded_bytes():
+        _shared_text_size(zf, part, name, si_lengths, text_bytes)
     # Excel's own maximum is XFD1048576.
     width_bound = 16_384 if letters >= 3 else sum(26 ** k for k in range(1, letters + 1))
-    height_bound = 1_048_576 if digits >= 7 else 10 ** digits - 1
+    height_bound = 1_048_576 if digits >= 7 or (tall_is_fine and letters <= 1) else 10 ** digits - 1
     if (width_bound > limits.max_columns() or height_bound - 1 > limits.max_rows()
             or width_bound * height_bound > limits.max_cells()):
         _exact_extent(zf, part, name)
     return _header_cells(header_xml or b"", shared, si_starts)
+
+
+def _shared_text_size(zf, part, name, si_lengths, text_bytes) -> None:
+    """Add each shared-string use's length to `text_bytes`, refusing as soon as it passes the limit."""
+    for piece in _pieces(zf, part):
+        idx = (pl.Series([piece.decode("latin-1")]).str.extract_all(_SHARED_CELL).explode().drop_nulls()
+               .str.extract(r">([0-9]+)</$", 1).cast(pl.Int64, strict=False).drop_nulls())
+        idx = idx.filter(idx < si_lengths.len())
+        text_bytes += si_lengths.gather(idx).sum() if idx.len() else 0
+        limits.check(name, "STOCKLENS_MAX_DECODED_BYTES", text_bytes, "holds at least")
 
 
 def _exact_extent(zf, part, name) -> None:
