@@ -10,7 +10,7 @@ import re
 import sys
 from pathlib import Path
 
-from . import audit, datasets, mapping
+from . import audit, datasets, limits, mapping
 from .errors import ImportRefused, StoreError
 from .store import Store, load_file
 
@@ -53,7 +53,7 @@ def cmd_load(args) -> int:
     if result is None:
         print(prep.refusal().summary(), file=sys.stderr)
         if prep.headers and any(p.kind == "missing_column" for p in prep.problems):
-            print(f"Columns found: {mapping.list_columns(prep.headers)}", file=sys.stderr)
+            print(f"Columns found: {limits.name_list(prep.headers)}", file=sys.stderr)
         return 1
     if result.status == "unchanged":
         print(f"{path.name}: identical to the {result.dataset} already loaded for "

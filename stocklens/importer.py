@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from . import datasets, mapping, values
+from . import datasets, limits, mapping, values
 from .errors import ImportRefused, Problem
 from .readers import RawTable, read_table
 
@@ -129,7 +129,7 @@ def prepare(
         prep.problems.append(Problem(
             "missing_column",
             f"Required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} not found for "
-            f"dataset {ds_name}. Columns in the file: {mapping.list_columns(headers)}. Map a file column onto "
+            f"dataset {ds_name}. Columns in the file: {limits.name_list(headers)}. Map a file column onto "
             f"{'them' if len(missing) > 1 else 'it'} (CLI: --map \"FILE COLUMN={missing[0]}\").",
             column=missing[0]))
         return prep

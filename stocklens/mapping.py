@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 
-from . import datasets
+from . import datasets, limits
 
 _SKU = [
     "sku", "lineitem sku", "variant sku", "item code", "item number", "item no", "item id", "itemcode",
@@ -196,17 +196,6 @@ def layout_key(dataset: str, headers: list[str]) -> str:
     return dataset + ":" + hashlib.sha256(joined.encode()).hexdigest()[:16]
 
 
-MAX_COLUMNS_LISTED = 20
-
-
-def list_columns(headers: list[str]) -> str:
-    """The file's columns for a message: the first MAX_COLUMNS_LISTED, then how many more (a file
-    with thousands of columns must not make a message of hundreds of kilobytes)."""
-    shown = ", ".join(headers[:MAX_COLUMNS_LISTED])
-    more = len(headers) - MAX_COLUMNS_LISTED
-    return f"{shown} \u2026 and {more} more" if more > 0 else shown
-
-
 def parse_overrides(items: list[str] | None, headers: list[str], dataset: str) -> dict[str, str | None]:
     """'SOURCE COLUMN=canonical' (or 'SOURCE COLUMN=' to unmap) -> {canonical: source}."""
     ds = datasets.get(dataset)
@@ -223,7 +212,7 @@ def parse_overrides(items: list[str] | None, headers: list[str], dataset: str) -
             )
         if source not in headers:
             raise ValueError(
-                f"--map {item!r}: the file has no column {source!r}; its columns are: {list_columns(headers)}"
+                f"--map {item!r}: the file has no column {source!r}; its columns are: {limits.name_list(headers)}"
             )
         out[canonical or f"__unmap__{source}"] = source if canonical else None
     return out
