@@ -75,6 +75,8 @@ def assert_no_markup(at: AppTest) -> list[str]:
     for text in texts:
         assert not any(p in text for p in PAYLOADS), text
         assert not UNESCAPED.search(text), text
+        # Bare URLs are linked after parsing, escapes or not: the sequence itself must be broken.
+        assert not re.search(r"://|\\:\\/\\/|www\.|www\\\.", text), text
     assert not at.latex
     return texts
 

@@ -24,14 +24,14 @@ log = logging.getLogger("stocklens.ui")
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, and an escaped one is
 # shown as itself: links, images, HTML, emphasis, code, LaTeX ($), Streamlit's :color[...]
-# directives and emoji shortcodes, autolinked URLs (http\://, www\.) all become plain text.
+# directives and emoji shortcodes all become plain text.
 _MD_ESCAPES = {ord(c): "\\" + c for c in string.punctuation}
-# Streamlit's markdown also rewrites some text after parsing, where escapes are gone: :streamlit:
-# (an image), :material_name: (an icon), and ->, <-, --, >=, <= (arrows, dashes). A word joiner
-# (U+2060, invisible) after the first character keeps such a sequence from matching.
+# Streamlit's markdown also rewrites text after parsing, where escapes are gone: it links bare
+# URLs and e-mail addresses (http://, www., a@b), draws :streamlit: (an image) and :material_x:
+# (an icon), and turns ->, <-, --, >=, <= into arrows and dashes. A word joiner (U+2060,
+# invisible) inside each such sequence keeps it from matching.
 _JOINER = "\u2060"
-_SHORTCODE = re.compile(r":(?=[\w+-]+:)")
-_TYPOGRAPHY = re.compile(r"(?<=[<>~-])(?=[->=])")
+_BREAKS = re.compile(r"(?<=:)(?=//|[\w+-]+:)|(?<=www)(?=\.)|(?<=@)|(?<=[<>~-])(?=[->=])", re.IGNORECASE)
 
 
 def md_escape(text) -> str:
@@ -39,8 +39,7 @@ def md_escape(text) -> str:
     literally, on one line. Use it for every piece of data in a caption, alert, subheader, label or
     expander title; never for selectbox options or table cells, which are plain text already."""
     one_line = " ".join(str(text).splitlines())
-    joined = _TYPOGRAPHY.sub(_JOINER, _SHORTCODE.sub(":" + _JOINER, one_line))
-    return joined.translate(_MD_ESCAPES)
+    return _BREAKS.sub(_JOINER, one_line).translate(_MD_ESCAPES)
 
 
 # --- errors: a sentence on the page, the traceback in the server log --------------------------
