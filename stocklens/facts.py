@@ -14,8 +14,9 @@ from . import sql
 
 # Bump when what the facts hold or how they are computed changes: a store whose facts were built
 # by another version rebuilds them all when it is opened (Store._connect), and forgets the results
-# it stored (11: backorder units rounded in sku_history too; '(no customer)'-style filter values).
-FACTS_VERSION = 11
+# it stored (11: backorder units rounded in sku_history too; '(no customer)'-style filter values;
+# 12: purchase-order facts and receipt events).
+FACTS_VERSION = 12
 
 # Per family of facts: its tables (their rows are keyed by report_month), the queries that build
 # one month, and which dataset's months start its span.
@@ -43,6 +44,14 @@ _FAMILIES = {
         "span": ("orders", "stock"),
         "changed_by": ("orders", "stock", "products"),
     },
+    # PO lines as reported at each month and the suppliers' 12-month figures (issue 10), up to the
+    # last month of any monthly upload; the supplier figures only for months with a PO upload
+    "purchase_orders": {
+        "tables": ("po_line_facts", "po_supplier_facts"),
+        "builders": ("facts/po_line_facts", "facts/po_supplier_facts"),
+        "last": ("orders", "stock", "purchase_orders"),
+        "only_with": {"facts/po_supplier_facts": "purchase_orders"},
+    },
 }
 _DELETE_BEFORE_AFTER = {
     "line_facts": "delete from line_facts where report_month < $first or report_month > $last",
@@ -53,6 +62,8 @@ _DELETE_BEFORE_AFTER = {
     "sku_location_flows": "delete from sku_location_flows where report_month < $first or report_month > $last",
     "stock_costs": "delete from stock_costs where report_month < $first or report_month > $last",
     "stock_on_hand": "delete from stock_on_hand where report_month < $first or report_month > $last",
+    "po_line_facts": "delete from po_line_facts where report_month < $first or report_month > $last",
+    "po_supplier_facts": "delete from po_supplier_facts where report_month < $first or report_month > $last",
 }
 _DELETE_FROM = {
     "line_facts": "delete from line_facts where report_month >= $start",
@@ -63,6 +74,8 @@ _DELETE_FROM = {
     "sku_location_flows": "delete from sku_location_flows where report_month >= $start",
     "stock_costs": "delete from stock_costs where report_month >= $start",
     "stock_on_hand": "delete from stock_on_hand where report_month >= $start",
+    "po_line_facts": "delete from po_line_facts where report_month >= $start",
+    "po_supplier_facts": "delete from po_supplier_facts where report_month >= $start",
 }
 _DELETE_ALL = {
     "line_facts": "delete from line_facts",
@@ -73,6 +86,8 @@ _DELETE_ALL = {
     "sku_location_flows": "delete from sku_location_flows",
     "stock_costs": "delete from stock_costs",
     "stock_on_hand": "delete from stock_on_hand",
+    "po_line_facts": "delete from po_line_facts",
+    "po_supplier_facts": "delete from po_supplier_facts",
 }
 
 
@@ -100,10 +115,12 @@ def month_bounds(month: str) -> dict:
     start = dt.date(int(month[:4]), int(month[5:7]), 1)
     following = _shift(month, 1)
     six = _shift(month, -5)
+    year = _shift(month, -11)
     return {"month": month, "previous_month": _shift(month, -1),
             "month_start": start, "previous_end": start - dt.timedelta(days=1),
             "as_of": dt.date(int(following[:4]), int(following[5:7]), 1) - dt.timedelta(days=1),
-            "six_months_start": dt.date(int(six[:4]), int(six[5:7]), 1)}
+            "six_months_start": dt.date(int(six[:4]), int(six[5:7]), 1),
+            "year_month": year, "year_start": dt.date(int(year[:4]), int(year[5:7]), 1)}
 
 
 def refresh(cur, changed_month: str | None, dataset: str, *, inserted: bool = False) -> None:
@@ -124,12 +141,15 @@ def refresh(cur, changed_month: str | None, dataset: str, *, inserted: bool = Fa
                             {"m": from_month}).fetchone()[0]
         if later:
             cur.execute(sql.load("facts/version_increments"), {"month": changed_month, "from_month": from_month})
-    last = cur.execute(
-        "select max(month) from uploaded_months where dataset in ('orders', 'stock')").fetchone()[0]
+    if dataset == "purchase_orders" and changed_month:  # the receipt events of later PO versions
+        from_month = _shift(changed_month, 1) if inserted else changed_month
+        cur.execute(sql.load("facts/po_version_increments"), {"month": changed_month, "from_month": from_month})
     for family, spec in _FAMILIES.items():
         spec = {**spec, "family": family}
         first = cur.execute("select min(month) from uploaded_months where list_contains($d, dataset)",
                             {"d": list(spec.get("span", (family,)))}).fetchone()[0]
+        last = cur.execute("select max(month) from uploaded_months where list_contains($d, dataset)",
+                           {"d": list(spec.get("last", ("orders", "stock")))}).fetchone()[0]
         changed = changed_month if dataset in spec.get("changed_by", (family,)) else None
         if dataset == "products" and dataset in spec.get("changed_by", ()):
             changed = first  # a new product master changes every month
@@ -149,6 +169,12 @@ def invalidate_results(cur, changed_month: str | None, dataset: str) -> None:
     elif dataset == "stock":
         cur.execute("delete from result_cache where max_month >= $m", {"m": changed_month})
         cur.execute("delete from month_figures where report_month >= $m", {"m": changed_month})
+    elif dataset == "purchase_orders":  # only the figures that read purchase orders
+        from .kpis import PO_QUERIES
+
+        cur.execute("delete from result_cache where max_month >= $m", {"m": changed_month})
+        cur.execute("delete from month_figures where report_month >= $m and list_contains($q, query)",
+                    {"m": changed_month, "q": list(PO_QUERIES)})
 
 
 def _refresh_family(cur, spec: dict, first: str | None, last: str | None, changed: str | None) -> None:
@@ -175,10 +201,16 @@ def _refresh_family(cur, spec: dict, first: str | None, last: str | None, change
         needed = {r[0] for r in cur.execute(
             "select month from uploaded_months where dataset in ('orders', 'stock') group by month "
             "having count(distinct dataset) = 2").fetchall()}
+    only_with = spec.get("only_with", {})  # builder -> the dataset whose upload of the month it needs
+    uploaded = {(r[0], r[1]) for r in cur.execute(
+        "select dataset, month from uploaded_months where list_contains($d, dataset)",
+        {"d": list(set(only_with.values()))}).fetchall()} if only_with else set()
     for month in month_range(start, last):
         if needed is not None and month not in needed:
             continue
         for builder in spec["builders"]:
+            if builder in only_with and (only_with[builder], month) not in uploaded:
+                continue
             text = sql.load(builder)
             cur.execute(text, sql.bind(text, month_bounds(month)))
 
@@ -188,6 +220,8 @@ def rebuild_all(cur) -> None:
     inside the caller's transaction."""
     cur.execute(sql.load("facts/line_uids"))
     cur.execute(sql.load("facts/version_increments"), {"month": None, "from_month": "0000-00"})
+    cur.execute(sql.load("facts/po_line_uids"))
+    cur.execute(sql.load("facts/po_version_increments"), {"month": None, "from_month": "0000-00"})
     cur.execute(sql.load("facts/drop"))
     cur.execute(sql.load("facts/schema"))
     refresh(cur, None, "none")

@@ -14,6 +14,7 @@ import math
 import re
 import time
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 import polars as pl
 
@@ -111,6 +112,32 @@ REGISTRY: dict[str, KPI] = {k.id: k for k in [
         "last 6 calendar months / 6.", "inventory_turnover", good="down"),
     KPI("days_of_supply", "Days of supply", "days",
         "On hand divided by average daily shipment units of the last 90 days.", "stock_by_sku"),
+    KPI("forecast_wape", "Forecast error (WAPE)", "percent",
+        "For the month's demand (net ordered units) forecast per SKU with the data up to the month "
+        "before: the sum of |actual - forecast| divided by the sum of actual units.",
+        "forecast_accuracy", good="down"),
+    KPI("forecast_bias", "Forecast bias", "percent",
+        "Sum of (forecast - actual) divided by the sum of actual units, for the same forecasts as "
+        "WAPE: above 0 the forecast was too high, below 0 too low.", "forecast_accuracy"),
+    KPI("daily_demand", "Daily demand", "units",
+        "Net ordered units (ordered minus cancelled) of the lines ordered in the 90 days up to month "
+        "end, divided by 90.", "reorder_list"),
+    KPI("safety_stock", "Safety stock", "units",
+        "z of the service level (setting, 95%) times the monthly demand's standard deviation over "
+        "the last 12 months with an orders file times the square root of lead time / 30 days.",
+        "reorder_list"),
+    KPI("reorder_point", "Reorder point", "units",
+        "Daily demand times lead time (days) plus safety stock.", "reorder_list"),
+    KPI("order_up_to", "Order-up-to level", "units",
+        "Daily demand times (lead time + review period, setting 30 days) plus safety stock.",
+        "reorder_list"),
+    KPI("inventory_position", "Inventory position", "units",
+        "On hand plus on order (open purchase order units) minus open customer demand.", "reorder_list"),
+    KPI("suggested_qty", "Suggested quantity", "units",
+        "Order-up-to level minus inventory position, when the position is at or below the reorder "
+        "point.", "reorder_list"),
+    KPI("suggested_value", "Suggested value", "currency",
+        "Suggested quantity times the SKU's unit cost.", "reorder_list"),
 ]}
 
 BRIDGE_LABELS = {"opening": "Opening backlog", "new": "New orders", "shipped": "Shipped",
@@ -153,6 +180,14 @@ class Context:
             "frequent_months": s.frequent_backorder_months,
             "excess_months": s.excess_months,
             "window": window(self.month, s.backorder_window_months),
+            # replenishment (issue 10): z of the service level for safety stock
+            "service_z": NormalDist().inv_cdf(s.service_level),
+            "review_days": s.review_period_days,
+            "default_lead_days": s.default_lead_time_days,
+            "abc_a": s.abc_a,
+            "abc_b": s.abc_b,
+            "forecast_alpha": s.forecast_alpha,
+            "classes": None,  # ABC-XYZ classes kept by the reorder list ('AX', 'BZ', ...); None keeps all
             **self.filters.params(),
         }
 
@@ -185,6 +220,8 @@ MONTH_GRAIN = ("backlog_totals", "backlog_age_buckets", "backorder_totals", "fil
 MONTH_AGGREGATES = ("backlog_bridge", "backlog_by_location", "inventory_by_category", "days_of_supply_bands")
 # How many of the latest months fill_month_figures computes after a change: the overview's trend.
 EAGER_MONTHS = 13
+# The month figures that read purchase orders: what a PO upload makes stale (facts.invalidate_results).
+PO_QUERIES = ("po_totals",)
 
 
 def run(store, query: str, ctx: Context, *, cached: bool = True, **extra) -> pl.DataFrame:
@@ -304,6 +341,7 @@ def kpis_for_month(store, month: str, *, settings: Settings | None = None,
     backorders = _one_row(run(store, "backorder_totals", ctx))
     fill = _one_row(run(store, "fill_rate", ctx))
     stock = _one_row(run(store, "inventory_turnover", ctx))
+    forecast = _one_row(run(store, "forecast_accuracy", ctx).head(1))  # the 'all' row
     has_orders = backlog.get("backlog_units") is not None
     frequent = None
     if backorders.get("backorder_units") is not None:
@@ -338,6 +376,8 @@ def kpis_for_month(store, month: str, *, settings: Settings | None = None,
         "holding_cost": stock.get("holding_cost"),
         "dead_stock_value": stock.get("dead_stock_value"),
         "excess_stock_value": stock.get("excess_stock_value"),
+        "forecast_wape": forecast.get("forecast_wape"),
+        "forecast_bias": forecast.get("forecast_bias"),
     }
 
 

@@ -89,6 +89,17 @@ create table if not exists po_lines (
     qty_received double,
     unit_cost double
 );
+-- One row per PO line version (rows of one upload sharing the line key (po_id, line_id else sku)
+-- are merged by insert_purchase_orders: quantities summed), with the receipt event it contributes
+-- (kpi-book 2's pattern): received_increment = qty_received (blank = 0) minus the previous active
+-- version's, dated received_on = received_date, else the version month's last day. Kept current
+-- by stocklens.facts (facts/po_version_increments) when an earlier month changes. po_uid: the
+-- line's identity as a 128-bit md5 number. Stores made before these columns get them here.
+alter table po_lines add column if not exists line_key varchar;
+alter table po_lines add column if not exists source_rows integer;
+alter table po_lines add column if not exists received_increment double;
+alter table po_lines add column if not exists received_on date;
+alter table po_lines add column if not exists po_uid uhugeint;
 
 create table if not exists mappings (
     layout varchar primary key,    -- dataset + hash of the header row
