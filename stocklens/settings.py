@@ -17,6 +17,14 @@ class Settings:
     frequent_backorder_months: int = 3
     backorder_window_months: int = 12
     excess_months: int = 6
+    # replenishment (issue 10): cycle service level (z for safety stock), review period, lead time
+    # without a measured or master one, ABC class shares, forecast smoothing
+    service_level: float = 0.95
+    review_period_days: int = 30
+    default_lead_time_days: int = 30
+    abc_a: float = 0.80
+    abc_b: float = 0.15
+    forecast_alpha: float = 0.3
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -49,6 +57,16 @@ class Settings:
             errors.append("the frequent-backorder threshold must be between 1 and the window")
         if self.excess_months <= 0:
             errors.append("excess months must be positive")
+        if not 0.5 <= self.service_level <= 0.9999:
+            errors.append("the service level must be between 0.5 and 0.9999 (0.95 = 95%)")
+        if not 0 <= self.review_period_days <= 365:
+            errors.append("the review period must be 0 to 365 days")
+        if not 1 <= self.default_lead_time_days <= 730:
+            errors.append("the default lead time must be 1 to 730 days")
+        if not (0 < self.abc_a < 1 and 0 <= self.abc_b and self.abc_a + self.abc_b <= 1):
+            errors.append("ABC shares: A above 0 and below 1, B at least 0, A + B at most 1 (0.80 and 0.15)")
+        if not 0 < self.forecast_alpha <= 1:
+            errors.append("the forecast smoothing alpha must be above 0 and at most 1")
         return errors
 
     def to_json(self) -> dict:

@@ -38,6 +38,10 @@ def extra_params(store, query: str, month: str) -> list[dict]:
     orphans = store.query("select min(sku) as sku from orders anti join product_facts using (sku)")["sku"].to_list()
     months = {"months": kpis.window(month, 3)}  # month-grain queries: a 3-month trend
     return {
+        "abc_xyz_by_sku": [{}, {"classes": ["AX", "BY", "CZ"]}],
+        "abc_xyz_matrix": [{}],
+        "forecast_accuracy": [{}],
+        "forecast_by_sku": [{}],
         "backlog_age_buckets": [months],
         "backlog_bridge": [{}],
         "backlog_by_customer": [{}],

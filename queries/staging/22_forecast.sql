@@ -1,0 +1,89 @@
+-- sku_forecast(at_month, alpha): per SKU, the demand forecast for month M = at_month made with the
+-- data up to M-1, and M's actual demand as reported at M. Demand of a month = sku_monthly_demand
+-- (net ordered units of the lines ordered in it, as reported at that month); a month with an
+-- orders upload where the SKU was not ordered counts 0, a month without one is left out.
+--   seasonal, when each of the 24 months M-24..M-1 has an orders upload:
+--     forecast = level x seasonal index, level = mean demand of M-12..M-1 (a whole year: no season
+--     in it), index = mean of M-12 and M-24 / mean demand of M-24..M-1 (1 when that mean is 0);
+--   else simple exponential smoothing over the last 12 months <= M-1 with an orders upload, oldest
+--     first: level = first month's demand, then level = alpha x demand + (1 - alpha) x level;
+--     forecast = the last level. Closed form: weight (1 - alpha)^j for the oldest month, alpha x
+--     (1 - alpha)^j for the others, j = months between it and the newest (the weights sum to 1).
+-- No forecast (no row) without an orders upload before M. actual_units is null when M has no
+-- orders upload. SKUs: those ordered in one of the months read, or in M.
+-- grain: one row per SKU. inputs: demand_months, sku_monthly_demand, uploaded_months.
+create or replace macro sku_forecast(at_month, alpha) as table
+with
+prev as (
+    select strftime(strptime(at_month, '%Y-%m') - interval 1 month, '%Y-%m') as month_before
+),
+level_months as (
+    select report_month, row_number() over (order by report_month desc) - 1 as age
+    from demand_months((select month_before from prev), 12)
+),
+count_level_months as (
+    select count(*) as n from level_months
+),
+calendar_24 as (
+    -- M-24 .. M-1, with how many months before M each is
+    select i as lag, strftime(strptime(at_month, '%Y-%m') - to_months(i::integer), '%Y-%m') as report_month
+    from range(1, 25) as t(i)
+),
+is_seasonal as (
+    select count(*) = 24 as seasonal
+    from calendar_24 as c
+    join uploaded_months as u on u.dataset = 'orders' and u.month = c.report_month
+),
+read_months as (
+    select list(distinct report_month) as months
+    from (select report_month from level_months
+          union all select report_month from calendar_24 where (select seasonal from is_seasonal)
+          union all select at_month where exists (select 1 from uploaded_months where dataset = 'orders' and month = at_month))
+),
+monthly as (
+    select * from sku_monthly_demand((select months from read_months))
+),
+skus as (
+    select distinct sku from monthly
+),
+ses as (
+    select
+        s.sku,
+        sum(coalesce(y.net_ordered, 0) * case when l.age = n.n - 1 then pow(1 - alpha, l.age)
+                                             else alpha * pow(1 - alpha, l.age) end) as ses_forecast,
+        -- when seasonal, the 12 level months are M-12..M-1
+        avg(coalesce(y.net_ordered, 0)) as mean_last_year,
+    from skus as s
+    cross join level_months as l
+    cross join count_level_months as n
+    left join monthly as y on y.sku = s.sku and y.report_month = l.report_month
+    group by s.sku
+),
+seasonal as (
+    select
+        s.sku,
+        sum(coalesce(y.net_ordered, 0)) / 24 as mean_24,
+        sum(coalesce(y.net_ordered, 0)) filter (where c.lag in (12, 24)) / 2 as mean_same_month,
+    from skus as s
+    cross join calendar_24 as c
+    left join monthly as y on y.sku = s.sku and y.report_month = c.report_month
+    where (select seasonal from is_seasonal)
+    group by s.sku
+),
+final as (
+    select
+        s.sku,
+        case when (select seasonal from is_seasonal) then 'seasonal' else 'smoothing' end as forecast_method,
+        case
+            when (select seasonal from is_seasonal)
+                then s.mean_last_year * coalesce(z.mean_same_month / nullif(z.mean_24, 0), 1)
+            else s.ses_forecast
+        end as forecast_units,
+        case when exists (select 1 from uploaded_months where dataset = 'orders' and month = at_month)
+            then coalesce(a.net_ordered, 0) end as actual_units,
+    from ses as s
+    left join seasonal as z using (sku)
+    left join monthly as a on a.sku = s.sku and a.report_month = at_month
+)
+select * from final
+where (select n from count_level_months) > 0;
