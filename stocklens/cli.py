@@ -190,6 +190,37 @@ def cmd_kpis(args) -> int:
     return 0
 
 
+def cmd_reorder(args) -> int:
+    """The reorder list of a month (issue 10): what to order now, per supplier."""
+    from . import kpis, settings as settings_mod
+
+    if not MONTH_RE.match(args.month):
+        print(f"stocklens: --month {args.month!r} is not a month of the form YYYY-MM (e.g. 2025-03)",
+              file=sys.stderr)
+        return 2
+    classes = [c.strip().upper() for c in (args.classes or "").split(",") if c.strip()] or None
+    if classes and any(not re.fullmatch(r"[ABC][XYZ]", c) for c in classes):
+        print(f"stocklens: --classes takes ABC-XYZ cells separated by commas, e.g. AX,BY (got {args.classes!r})",
+              file=sys.stderr)
+        return 2
+    store = Store(args.store)
+    filters = kpis.Filters(suppliers=(args.supplier,) if args.supplier else ())
+    ctx = kpis.Context(args.month, settings_mod.load(store), filters)
+    frame = kpis.run(store, "reorder_list", ctx, classes=classes)
+    records = [{k: kpis._clean(v) for k, v in r.items()} for r in frame.iter_rows(named=True)]
+    if args.json:
+        print(json.dumps(records))
+    elif not records:
+        print(f"Nothing to order at {args.month} (or its orders or stock file is missing).")
+    else:
+        print(f"{'supplier':16} {'sku':16} {'class':5} {'position':>10} {'reorder pt':>10} {'suggested':>10} {'value':>12}")
+        for r in records:
+            value = "" if r["suggested_value"] is None else f"{r['suggested_value']:,.2f}"
+            print(f"{(r['supplier'] or '-')[:16]:16} {r['sku'][:16]:16} {r['abc_xyz_class'] or '':5} "
+                  f"{r['inventory_position']:>10,.1f} {r['reorder_point']:>10,.1f} {r['suggested_qty']:>10,.1f} {value:>12}")
+    return 0
+
+
 def _read_password(args, prompt: str = "Password") -> str:
     """From the first line of standard input (--password-stdin, for scripts), else asked twice on
     the terminal. Never from the command line, where other users of the machine could read it."""
@@ -279,6 +310,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", required=True)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_kpis)
+
+    p = with_store(sub.add_parser("reorder", help="the reorder list of a month: what to order now, per supplier"))
+    p.add_argument("--month", required=True)
+    p.add_argument("--supplier", help="only this supplier's SKUs (the product master's supplier)")
+    p.add_argument("--classes", help="only these ABC-XYZ cells, e.g. AX,AY,BX")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reorder)
 
     p = with_store(sub.add_parser("settings", help="show or change the KPI settings stored with the data"))
     p.add_argument("--age-bounds", help="age bucket upper bounds in days, e.g. 30,60,90,180")

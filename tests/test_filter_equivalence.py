@@ -42,6 +42,7 @@ def extra_params(store, query: str, month: str) -> list[dict]:
         "abc_xyz_matrix": [{}],
         "forecast_accuracy": [{}],
         "forecast_by_sku": [{}],
+        "reorder_list": [{}, {"classes": ["AX", "AY", "BZ", "CZ"]}],
         "backlog_age_buckets": [months],
         "backlog_bridge": [{}],
         "backlog_by_customer": [{}],

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from kpi_helpers import by, kpis, one, orders, products, rows, save_settings, stock
+from kpi_helpers import by, kpis, load, one, orders, products, rows, run_cli, save_settings, stock
 
 # Three months of orders (2024-01..03), M = 2024-03, t = E(M) = 2024-03-31. The 90 days up to t
 # are 2024-01-02..2024-03-31 (2024 is a leap year: t - 90 = 2024-01-01, excluded).
@@ -35,7 +35,7 @@ MAR = """
 MAR_STOCK = """
     A,10,2,W1     # unit cost as of March: A 2, the others 1 (E 3)
     B,0,1,W1
-    C,20,1,W1
+    C,31,1,W1
     D,5,1,W1
     E,7,3,W1      # E: in stock, never ordered nor shipped
 """
@@ -120,7 +120,7 @@ def test_abc_shares_are_settings(three_months):
 def test_abc_xyz_matrix(three_months):
     cells = {r["abc_xyz_class"]: r for r in rows(three_months, "abc_xyz_matrix", "2024-03")}
     assert sorted(cells) == ["AX", "AY", "AZ", "BX", "BY", "BZ", "CX", "CY", "CZ"]
-    # backorders at March: open demand - on hand: A 15 + 16 - 10 = 21; B 3 - 0 = 3; C 15 - 20 -> 0;
+    # backorders at March: open demand - on hand: A 15 + 16 - 10 = 21; B 3 - 0 = 3; C 15 - 31 -> 0;
     # D 15 - 5 = 10; E none.
     # AX: A and C, value 50 + 30, backorders 21 + 0;  BY: D, 15, 10;  CZ: B and E, 5 + 0, 3 + 0
     assert (cells["AX"]["count_skus"], cells["AX"]["value_12m"], cells["AX"]["backorder_units"]) == (2, 80, 21)
@@ -188,3 +188,99 @@ def test_seasonal_forecast_with_24_months(store, tmp_path):
     expected = 10 * 0.7 ** 11 + 40 * 0.3 * 0.7 ** 10 + 12 * 0.3 * sum(0.7 ** j for j in range(10))
     assert dec["forecast_method"] == "smoothing"
     assert dec["forecast_units"] == pytest.approx(expected)
+
+
+# --- the reorder list ------------------------------------------------------------------------------
+
+PO_HEADER = "po_id,line_id,sku,supplier,order_date,expected_date,received_date,qty_ordered,qty_received,unit_cost"
+MAR_POS = """
+    P1,1,A,S1,2024-01-10,2024-01-25,2024-01-30,50,50,2    # A from S1 (its master supplier): 20 days
+    P2,1,A,S9,2024-02-01,2024-03-01,2024-03-12,10,10,2    # A from S9: 40 days, not A's supplier
+    P3,1,D,S2,2024-03-01,2024-04-15,,8,0,1               # D: 8 on order, due in April
+    P4,1,B,S2,2024-02-20,2024-03-20,,2,0,1               # B: 2 on order, late (due 03-20)
+"""
+Z95 = 1.6449  # z(0.95), from a normal table
+
+
+@pytest.fixture
+def with_pos(three_months, tmp_path):
+    load(three_months, tmp_path, "purchase_orders", "2024-03", PO_HEADER + "\n" + MAR_POS)
+    return three_months
+
+
+def test_reorder_list(with_pos):
+    listed = rows(with_pos, "reorder_list", "2024-03")
+    # per SKU at March (d and sigma as in test_daily_demand_and_monthly_sigma; review period 30):
+    # A: d 52/90, sigma 10, L 20 measured (S1's receipt: 01-30 - 01-10; S9's 40 days is not A's
+    #    supplier), SS = 1.6449 x 10 x sqrt(20/30) = 13.430, ROP = 52/90 x 20 + 13.430 = 24.986,
+    #    OUT = 52/90 x 50 + 13.430 = 42.319; position = 10 on hand + 0 on order - 31 open = -21
+    #    <= ROP: suggested 42.319 + 21 = 63.319, value x 2 = 126.64
+    # B: d 8/90, sigma sqrt(192/9) = 4.6188, L 30 (no receipt, no master lead time: the default),
+    #    SS = 1.6449 x 4.6188 = 7.5975, ROP = 8/90 x 30 + 7.5975 = 10.264, OUT = 8/90 x 60 + 7.5975
+    #    = 12.931; position = 0 + 2 - 3 = -1: suggested 13.931, value x 1
+    # C: d 0.5, sigma 0, L 30: ROP 15, OUT 30; position 31 - 15 = 16 > 15: not listed
+    # D: d 30/90, sigma 10, L 45 (master), SS = 1.6449 x 10 x sqrt(1.5) = 20.146, ROP = 15 + 20.146
+    #    = 35.146, OUT = 30/90 x 75 + 20.146 = 45.146; position = 5 + 8 - 15 = -2: suggested 47.146
+    # E: no demand, nothing open: not listed.  By supplier (S1: A; S2: D 47.1 then B 13.9)
+    assert [r["sku"] for r in listed] == ["A", "D", "B"]
+    a, d, b = listed
+    ss_a = Z95 * 10 * math.sqrt(20 / 30)
+    assert (a["lead_time_days"], a["lead_time_source"]) == (20, "measured")
+    assert (b["lead_time_days"], b["lead_time_source"]) == (30, "default")
+    assert (d["lead_time_days"], d["lead_time_source"]) == (45, "product master")
+    assert a["daily_demand"] == pytest.approx(52 / 90)
+    assert a["safety_stock"] == pytest.approx(ss_a, rel=1e-4)
+    assert a["reorder_point"] == pytest.approx(52 / 90 * 20 + ss_a, rel=1e-4)
+    assert a["order_up_to"] == pytest.approx(52 / 90 * 50 + ss_a, rel=1e-4)
+    assert (a["on_hand"], a["on_order"], a["open_demand"], a["inventory_position"]) == (10, 0, 31, -21)
+    assert a["suggested_qty"] == pytest.approx(52 / 90 * 50 + ss_a + 21, rel=1e-4)
+    assert a["suggested_value"] == pytest.approx(2 * (52 / 90 * 50 + ss_a + 21), rel=1e-4)
+    assert a["abc_xyz_class"] == "AX" and a["supplier"] == "S1"
+    ss_b = Z95 * math.sqrt(192 / 9)
+    assert b["safety_stock"] == pytest.approx(ss_b, rel=1e-4)
+    assert (b["on_order"], b["count_late_po_lines"], b["inventory_position"]) == (2, 1, -1)
+    assert b["suggested_qty"] == pytest.approx(8 / 90 * 60 + ss_b + 1, rel=1e-4)
+    ss_d = Z95 * 10 * math.sqrt(45 / 30)
+    assert d["reorder_point"] == pytest.approx(30 / 90 * 45 + ss_d, rel=1e-4)
+    assert (d["on_order"], d["inventory_position"], str(d["next_expected_date"])) == (8, -2, "2024-04-15")
+    assert d["suggested_qty"] == pytest.approx(30 / 90 * 75 + ss_d + 2, rel=1e-4)
+    assert all(r["on_order_known"] for r in listed)
+    # the classes kept: only AX -> A
+    assert [r["sku"] for r in rows(with_pos, "reorder_list", "2024-03", classes=["AX"])] == ["A"]
+
+
+def test_reorder_point_boundary_and_settings(with_pos):
+    # default lead time 32 days: C's ROP = 0.5 x 32 + 0 = 16 = its position 16: listed (position <=
+    # ROP), suggested = 0.5 x (32 + 30) - 16 = 15. B's L is 32 too: SS = z x 4.6188 x sqrt(32/30).
+    # Service level 0.5: z = 0, no safety stock: A's suggested = 52/90 x 50 + 21.
+    save_settings(with_pos, default_lead_time_days=32, service_level=0.5)
+    listed = by(rows(with_pos, "reorder_list", "2024-03"), "sku")
+    assert listed["C"]["suggested_qty"] == pytest.approx(15)
+    assert listed["C"]["inventory_position"] == listed["C"]["reorder_point"] == 16
+    assert listed["A"]["safety_stock"] == 0
+    assert listed["A"]["suggested_qty"] == pytest.approx(52 / 90 * 50 + 21)
+    assert listed["B"]["lead_time_days"] == 32
+
+
+def test_reorder_without_po_file_or_stock(three_months):
+    # no PO upload: nothing on order (flagged unknown), lead times from the master or the default
+    a = by(rows(three_months, "reorder_list", "2024-03"), "sku")["A"]
+    assert (a["on_order"], a["on_order_known"]) == (0, False)
+    assert (a["lead_time_days"], a["lead_time_source"]) == (10, "product master")
+    # February has no stock file: on hand unknown, no list
+    assert rows(three_months, "reorder_list", "2024-02") == []
+
+
+def test_cli_reorder_json(with_pos):
+    path = with_pos.path
+    with_pos.close()
+    done = run_cli("reorder", "--month", "2024-03", "--json", "--supplier", "S2", "--store", path)
+    assert done.returncode == 0, done.stderr
+    import json
+    listed = json.loads(done.stdout)
+    # S2's SKUs to order: D (47.146 x 1) then B (13.931 x 1), as in test_reorder_list
+    assert [(r["sku"], r["supplier"]) for r in listed] == [("D", "S2"), ("B", "S2")]
+    assert listed[0]["suggested_qty"] == pytest.approx(30 / 90 * 75 + Z95 * 10 * math.sqrt(1.5) + 2, rel=1e-4)
+    assert listed[0]["next_expected_date"] == "2024-04-15"
+    bad = run_cli("reorder", "--month", "March", "--json", "--store", path)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "YYYY-MM" in bad.stderr

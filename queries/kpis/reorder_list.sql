@@ -1,0 +1,46 @@
+-- reorder_list: what to order now, as reported at M (sku_reorder): the SKUs whose inventory
+-- position (on hand + on order - open demand) is at or below their reorder point (d x L + safety
+-- stock), with suggested quantity = order-up-to (d x (L + review period) + safety stock) - position
+-- (listed when above 0) and its value at unit cost, per supplier (the product master's), largest
+-- value first within a supplier (unknown cost last). With the buyer's columns: description,
+-- category, on hand, on order, next expected date and late PO lines, open demand, position, d, L
+-- and where it came from, sigma, safety stock, reorder point, order-up-to, ABC-XYZ class.
+-- Settings: z = $service_z (of the service level), $review_days, $default_lead_days, $abc_a,
+-- $abc_b. $classes (['AX', 'BY', ...], null = all) keeps those ABC-XYZ cells. A category or
+-- supplier filter keeps its SKUs; the customer and location filters do not apply (stock, POs and
+-- the reorder point are per SKU over all locations). Empty when M lacks its orders or stock upload.
+-- grain: one row per SKU to order. parameters: $month, $service_z, $review_days,
+-- $default_lead_days, $abc_a, $abc_b, $classes, $categories, $suppliers.
+-- inputs: sku_reorder, product_facts.
+select
+    p.supplier,
+    r.sku,
+    p.description,
+    p.category,
+    r.abc_xyz_class,
+    r.on_hand,
+    r.on_order,
+    r.on_order_known,
+    r.next_expected_date,
+    r.count_late_po_lines,
+    r.open_demand,
+    r.inventory_position,
+    r.daily_demand,
+    r.sigma_monthly_demand,
+    r.lead_time_days,
+    r.lead_time_source,
+    r.safety_stock,
+    r.reorder_point,
+    r.order_up_to,
+    r.suggested_qty,
+    r.unit_cost,
+    r.suggested_value,
+    r.abc_class,
+    r.xyz_class,
+from sku_reorder($month, $service_z, $review_days, $default_lead_days, $abc_a, $abc_b) as r
+left join product_facts as p using (sku)
+where r.suggested_qty > 0
+  and ($classes::varchar[] is null or list_contains($classes::varchar[], r.abc_xyz_class))
+  and filter_keeps($categories::varchar[], p.category, 'category')
+  and filter_keeps($suppliers::varchar[], p.supplier, 'supplier')
+order by p.supplier nulls last, r.suggested_value desc nulls last, r.sku
