@@ -112,6 +112,37 @@ REGISTRY: dict[str, KPI] = {k.id: k for k in [
         "last 6 calendar months / 6.", "inventory_turnover", good="down"),
     KPI("days_of_supply", "Days of supply", "days",
         "On hand divided by average daily shipment units of the last 90 days.", "stock_by_sku"),
+    # purchase orders (issue 10): each as reported at the month, unknown without its PO file
+    KPI("on_order_units", "On order", "units",
+        "Open purchase order units at month end (ordered minus received by then), over lines ordered "
+        "by then; unknown without the month's purchase-order file.", "po_totals", good="neutral"),
+    KPI("late_po_lines", "Late PO lines", "count",
+        "Purchase order lines with open units whose expected date is before month end.", "po_totals",
+        good="down"),
+    KPI("backorder_covered_units", "Backorders covered by POs", "units",
+        "Per backordered SKU the smaller of its backorder units and its open PO units, summed; unknown "
+        "without the month's orders, stock and purchase-order files.", "po_totals", good="neutral"),
+    KPI("backorder_uncovered_units", "Backorders not on order", "units",
+        "Per backordered SKU its backorder units beyond its open PO units, summed: what must still be "
+        "bought.", "po_totals", good="down"),
+    KPI("supplier_otif_lines", "Supplier OTIF (lines)", "percent",
+        "Purchase order lines due (expected date) in the 12 months ending at the month that were "
+        "received in full by their expected date, divided by the lines due.", "po_totals", good="up"),
+    KPI("lead_time_actual_mean", "Lead time (actual)", "days",
+        "Receipt date minus PO order date, averaged over the receipts of the last 12 months weighted "
+        "by received units.", "supplier_scorecard", good="down"),
+    KPI("lead_time_actual_p90", "Lead time, 90th percentile", "days",
+        "The shortest lead time within which at least 90% of the units received in the last 12 "
+        "months arrived.", "supplier_scorecard", good="down"),
+    KPI("otif_lines", "OTIF (lines)", "percent",
+        "The supplier's PO lines due in the last 12 months received in full by their expected date, "
+        "divided by its lines due.", "supplier_scorecard", good="up"),
+    KPI("covered_units", "Covered by POs", "units",
+        "The smaller of the SKU's backorder units and its open PO units.", "backorder_coverage_by_sku",
+        good="neutral"),
+    KPI("uncovered_units", "Not on order", "units",
+        "The SKU's backorder units beyond its open PO units: what must still be bought.",
+        "backorder_coverage_by_sku", good="down"),
     KPI("forecast_wape", "Forecast error (WAPE)", "percent",
         "For the month's demand (net ordered units) forecast per SKU with the data up to the month "
         "before: the sum of |actual - forecast| divided by the sum of actual units.",
@@ -214,7 +245,8 @@ def previous_month(month: str, years: int = 0) -> str:
 # (filters and settings: the store's month_figures), so that a page's 13-month trend reads 13
 # stored results and the next month's view computes one month. The standard view's (no filters)
 # are computed right after a load for the months it changed.
-MONTH_GRAIN = ("backlog_totals", "backlog_age_buckets", "backorder_totals", "fill_rate", "inventory_turnover")
+MONTH_GRAIN = ("backlog_totals", "backlog_age_buckets", "backorder_totals", "fill_rate", "inventory_turnover",
+               "po_totals")
 # One month's small aggregates ($month, a few rows), kept per month the same way. Lists (per SKU,
 # per line, per customer) are not: they are computed on demand, and kept in the result cache.
 MONTH_AGGREGATES = ("backlog_bridge", "backlog_by_location", "inventory_by_category", "days_of_supply_bands")
@@ -341,6 +373,7 @@ def kpis_for_month(store, month: str, *, settings: Settings | None = None,
     backorders = _one_row(run(store, "backorder_totals", ctx))
     fill = _one_row(run(store, "fill_rate", ctx))
     stock = _one_row(run(store, "inventory_turnover", ctx))
+    purchases = _one_row(run(store, "po_totals", ctx))
     forecast = _one_row(run(store, "forecast_accuracy", ctx).head(1))  # the 'all' row
     has_orders = backlog.get("backlog_units") is not None
     frequent = None
@@ -376,6 +409,11 @@ def kpis_for_month(store, month: str, *, settings: Settings | None = None,
         "holding_cost": stock.get("holding_cost"),
         "dead_stock_value": stock.get("dead_stock_value"),
         "excess_stock_value": stock.get("excess_stock_value"),
+        "on_order_units": purchases.get("on_order_units"),
+        "backorder_covered_units": purchases.get("backorder_covered_units"),
+        "backorder_uncovered_units": purchases.get("backorder_uncovered_units"),
+        "late_po_lines": purchases.get("late_po_lines"),
+        "supplier_otif_lines": purchases.get("supplier_otif_lines"),
         "forecast_wape": forecast.get("forecast_wape"),
         "forecast_bias": forecast.get("forecast_bias"),
     }

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from kpi_helpers import orders, products, stock
+from kpi_helpers import load, orders, products, stock
 from stocklens import kpis, settings as settings_mod
 from stocklens.sql import QUERIES
 from stocklens.store import Store
@@ -53,6 +53,11 @@ def extra_params(store, query: str, month: str) -> list[dict]:
         "backorder_history": [{"window": w, "skus": skus}],
         "backorder_totals": [months],
         "backorders_by_sku": [{}],
+        "backorder_coverage_by_sku": [{}],
+        "po_late_lines": [{}],
+        "po_totals": [months],
+        "supplier_scorecard": [{}],
+        "supplier_single_source": [{}],
         "days_of_supply_bands": [{}],
         "fill_rate": [months],
         "frequently_backordered": [{}],
@@ -201,6 +206,25 @@ STOCK = {
 }
 
 
+# purchase orders: a SKU missing from the master (X), a line without supplier (the master's, else
+# '(no supplier)'), a line received in part, a late line, a line without expected date
+PO_HEADER = "po_id,line_id,sku,supplier,order_date,expected_date,received_date,qty_ordered,qty_received"
+PURCHASE_ORDERS = {
+    "2024-02": """
+        P1,1,A,S1,2024-01-10,2024-02-10,2024-02-08,10,4
+        P1,2,X,,2024-01-10,2024-02-01,,5,0
+        P2,1,B,S3,2024-02-01,,,4,0
+        P3,1,E,,2024-01-20,2024-02-15,2024-02-20,6,6
+    """,
+    "2024-03": """
+        P1,1,A,S1,2024-01-10,2024-02-10,2024-03-05,10,10
+        P1,2,X,,2024-01-10,2024-02-01,,5,0
+        P2,1,B,S3,2024-02-01,,2024-03-10,4,1
+        P4,1,C,S2,2024-03-02,2024-04-02,,8,0
+    """,
+}
+
+
 @pytest.fixture
 def hand_made(store, tmp_path):
     products(store, tmp_path, PRODUCTS)
@@ -209,6 +233,8 @@ def hand_made(store, tmp_path):
         orders(store, tmp_path, month, text)
     for month, text in STOCK.items():  # April: orders only
         stock(store, tmp_path, month, text)
+    for month, text in PURCHASE_ORDERS.items():
+        load(store, tmp_path, "purchase_orders", month, PO_HEADER + "\n" + text)
     return store
 
 
