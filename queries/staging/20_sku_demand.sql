@@ -41,16 +41,21 @@ bounds as (
     select as_of from report_months([at_month])
 ),
 recent_lines as (
-    select f.sku, f.qty_ordered - f.qty_cancelled as net_ordered
-    from line_facts as f, bounds as b
+    -- each line's row in the latest of those months' facts (arg_max: cheaper than a window)
+    select
+        arg_max(f.sku, f.report_month) as sku,
+        arg_max(f.qty_ordered - f.qty_cancelled, f.report_month) as net_ordered,
+        arg_max(f.order_date, f.report_month) as order_date,
+    from line_facts as f
     where list_contains(list_transform(range(4),
               lambda i: strftime(strptime(at_month, '%Y-%m') - to_months(i::integer), '%Y-%m')), f.report_month)
-      and f.order_date > b.as_of - interval 90 day and f.order_date <= b.as_of
-    qualify row_number() over (partition by f.line_uid order by f.report_month desc) = 1
+    group by f.line_uid
 ),
 recent as (
+    -- the latest version's order date decides (an order date may be corrected between versions)
     select sku, sum(net_ordered) as demand_90d_units
-    from recent_lines
+    from recent_lines, bounds as b
+    where order_date > b.as_of - interval 90 day and order_date <= b.as_of
     group by sku
 ),
 months as (
@@ -59,27 +64,23 @@ months as (
 monthly as (
     select * from sku_monthly_demand((select months from months))
 ),
-series as (
-    -- every SKU ordered in one of the months, with 0 in the months it was not ordered
-    select s.sku, m.report_month, coalesce(y.net_ordered, 0) as net_ordered
-    from (select distinct sku from monthly) as s
-    cross join demand_months(at_month, 12) as m
-    left join monthly as y using (sku, report_month)
-),
 stats as (
+    -- over the n months, a month without the SKU's orders counting 0: from the sums of the months
+    -- it has (sample variance = (sum y^2 - (sum y)^2 / n) / (n - 1)), not a SKU x month grid
     select
-        sku,
-        count(*) as count_demand_months,
-        avg(net_ordered) as mean_monthly_demand,
-        stddev_samp(net_ordered) as sigma_monthly_demand,
-    from series
-    group by sku
+        y.sku,
+        sum(y.net_ordered) / m.n as mean_monthly_demand,
+        case when m.n >= 2 then sqrt(greatest(0,
+            (sum(y.net_ordered * y.net_ordered) - sum(y.net_ordered) * sum(y.net_ordered) / m.n) / (m.n - 1)))
+        end as sigma_monthly_demand,
+    from monthly as y, months as m
+    group by y.sku, m.n
 )
 select
     sku,
     coalesce(r.demand_90d_units, 0) as demand_90d_units,
     coalesce(r.demand_90d_units, 0) / 90 as daily_demand,
-    coalesce(s.count_demand_months, (select n from months)) as count_demand_months,
+    (select n from months) as count_demand_months,
     coalesce(s.mean_monthly_demand, 0) as mean_monthly_demand,
     case when (select n from months) >= 2 then coalesce(s.sigma_monthly_demand, 0) end as sigma_monthly_demand,
     case when s.mean_monthly_demand > 0 then s.sigma_monthly_demand / s.mean_monthly_demand end as demand_cv,
