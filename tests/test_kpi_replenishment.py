@@ -262,11 +262,15 @@ def test_reorder_point_boundary_and_settings(with_pos):
     assert listed["B"]["lead_time_days"] == 32
 
 
-def test_reorder_without_po_file_or_stock(three_months):
+def test_reorder_without_po_file_or_stock(three_months, tmp_path):
     # no PO upload: nothing on order (flagged unknown), lead times from the master or the default
     a = by(rows(three_months, "reorder_list", "2024-03"), "sku")["A"]
     assert (a["on_order"], a["on_order_known"]) == (0, False)
     assert (a["lead_time_days"], a["lead_time_source"]) == (10, "product master")
+    # the list just computed is cached; a PO upload for March replaces it: A's lead time measured
+    load(three_months, tmp_path, "purchase_orders", "2024-03", PO_HEADER + "\n" + MAR_POS)
+    a = by(rows(three_months, "reorder_list", "2024-03"), "sku")["A"]
+    assert (a["lead_time_days"], a["lead_time_source"], a["on_order_known"]) == (20, "measured", True)
     # February has no stock file: on hand unknown, no list
     assert rows(three_months, "reorder_list", "2024-02") == []
 
