@@ -3,7 +3,7 @@ import streamlit as st
 
 from stocklens.errors import StoreError
 from stocklens.ui import auth as auth_ui
-from stocklens.ui import state
+from stocklens.ui import components, state
 
 st.set_page_config(page_title="stocklens", page_icon=":material/inventory_2:", layout="wide")
 
@@ -22,7 +22,7 @@ user = auth_ui.gate(reports + [data, settings])  # only the sign-in form until s
 try:
     state.store().data_version()
 except StoreError as exc:  # another process holds the store, or the path is not a store
-    st.error(f"The dashboard cannot open its store. {exc}")
+    st.error(f"The dashboard cannot open its store. {components.md_escape(exc)}")
     st.stop()
 
 # Each role sees the pages it may use (auth.ACTIONS): analysts load data, admins change settings;
@@ -30,4 +30,4 @@ except StoreError as exc:  # another process holds the store, or the path is not
 navigation = st.navigation(reports + [data] * user.can("load") + [settings] * user.can("settings"))
 state.sidebar()
 auth_ui.account_box()
-navigation.run()
+components.run_page(navigation.run)  # an unexpected error: one sentence, the traceback in the log

@@ -2,9 +2,11 @@
 import streamlit as st
 
 from stocklens import datasets
+from stocklens.ui import auth as auth_ui
 from stocklens.ui import state, upload
 
 state.page_setup()
+auth_ui.require("load")
 
 st.title("Data")
 st.caption("Upload the files your ERP or shop exports each month: order lines (required), month-end stock, "
@@ -25,6 +27,8 @@ if state.store().is_empty():
     from stocklens.ui import components
 
     components.no_data()
+
+auth_ui.audit_panel()
 
 with st.expander("Templates: one file per dataset with its columns"):
     for name, ds in datasets.DATASETS.items():

@@ -3,10 +3,12 @@ import streamlit as st
 
 from stocklens import settings as settings_mod
 from stocklens.settings import Settings
+from stocklens.ui import auth as auth_ui
 from stocklens.ui import components as ui
 from stocklens.ui import state
 
 state.page_setup()
+auth_ui.require("settings")
 
 st.title("Settings")
 st.caption("These settings change every figure on every page and in the CLI consistently. Defaults follow "
@@ -39,10 +41,13 @@ if saved:
                        carrying_storage=storage, carrying_service=service, carrying_risk=risk,
                        frequent_backorder_months=int(frequent), backorder_window_months=int(window),
                        excess_months=int(excess))
-        settings_mod.save(state.store(), new)
+        settings_mod.save(state.store(), new, actor=auth_ui.actor())
         st.success(f"Saved. Carrying rate {new.carrying_rate:.1%} a year; age buckets {', '.join(new.age_labels)}.")
 st.caption(f"In force: carrying rate {current.carrying_rate:.1%} a year; age buckets {', '.join(current.age_labels)}.")
 if st.button("Back to the KPI book's defaults", key="reset_settings"):
     with ui.user_action("reset the settings"):
-        settings_mod.save(state.store(), Settings())
+        settings_mod.save(state.store(), Settings(), actor=auth_ui.actor())
         st.rerun()
+
+st.divider()
+auth_ui.users_panel()

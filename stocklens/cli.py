@@ -119,8 +119,7 @@ def cmd_demo(args) -> int:
         print(f"The store {store.path} already holds data; add --force to add the demo to it anyway.",
               file=sys.stderr)
         return 1
-    summary = demo.write_demo_store(store, seed=args.seed)
-    audit.record(store.path, audit.cli_actor(), "demo", "", seed=args.seed)
+    summary = demo.write_demo_store(store, seed=args.seed, actor=audit.cli_actor())
     print(summary)
     return 0
 

@@ -721,13 +721,13 @@ def write_demo_files(folder: str | Path, seed: int = 7, today: dt.date | None = 
     return DemoFiles(files, months, world.stats)
 
 
-def _load_demo_files(store, demo: DemoFiles) -> int:
+def _load_demo_files(store, demo: DemoFiles, actor: str) -> int:
     """Load each demo file through the importer; returns the count of flawed rows reported."""
     from .store import load_file
 
     warnings = 0
     for f in demo.files:
-        prep, result = load_file(store, f.path, dataset=f.dataset, month=f.month)
+        prep, result = load_file(store, f.path, dataset=f.dataset, month=f.month, actor=actor)
         if result is None:
             raise RuntimeError(f"The demo file {f.path.name} was refused by the importer:\n"
                                f"{prep.refusal().summary()}")
@@ -740,10 +740,12 @@ def _load_demo_files(store, demo: DemoFiles) -> int:
 
 
 def write_demo_store(store, seed: int = 7, *, today: dt.date | None = None,
-                     folder: str | Path | None = None) -> str:
+                     folder: str | Path | None = None, actor: str = "local") -> str:
     """Write the demo files (into folder, else a temporary folder) and load each one through the
     importer into store, as a user's uploads are. Raises if any file is refused or mis-mapped.
-    Returns a one-paragraph summary."""
+    Returns a one-paragraph summary. Each load, and the demo as a whole, is in the audit log as
+    done by `actor`."""
+    from . import audit
     from .kpis import fill_month_figures
 
     started = time.perf_counter()
@@ -751,10 +753,11 @@ def write_demo_store(store, seed: int = 7, *, today: dt.date | None = None,
         demo = write_demo_files(folder or tmp, seed=seed, today=today)
         store.fill_figures = False  # once at the end, not after each of the files
         try:
-            warnings = _load_demo_files(store, demo)
+            warnings = _load_demo_files(store, demo, actor)
         finally:
             store.fill_figures = True
         fill_month_figures(store, None)
+    audit.record(store.path, actor, "demo", f"{demo.months[0]} to {demo.months[-1]}", seed=seed)
     seconds = time.perf_counter() - started
 
     st = demo.stats

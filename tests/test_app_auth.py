@@ -29,6 +29,11 @@ def _sign_in(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
     return at.run()
 
 
+def _table(at: AppTest, column: str):
+    """The first table (a pandas frame) of the page that has `column` (AppTest keeps no table keys)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def _texts(at: AppTest) -> str:
     return " ".join(e.value for kind in ("caption", "markdown", "info", "error", "success", "title")
                     for e in getattr(at, kind))
@@ -84,7 +89,9 @@ def test_a_removed_user_or_an_idle_session_is_signed_out(store_dir):
     at = _sign_in(AppTest.from_file(APP, default_timeout=60).run(), "bob")
     assert "Signed in as bob (analyst)" in _texts(at)
     # idle longer than the limit: the next run asks to sign in again, and says why
-    at.session_state["_last_seen"] = time.time() - auth.IDLE_MINUTES * 60 - 5
+    from stocklens.ui.auth import _sessions
+
+    _sessions()[at.session_state["_token"]]["last_seen"] = time.time() - auth.IDLE_MINUTES * 60 - 5
     at.run()
     assert [t.value for t in at.title] == ["stocklens"]
     assert "without activity" in " ".join(e.value for e in at.info)
@@ -94,3 +101,49 @@ def test_a_removed_user_or_an_idle_session_is_signed_out(store_dir):
     at.run()
     assert [t.value for t in at.title] == ["stocklens"]
     assert "removed" in " ".join(e.value for e in at.info)
+
+
+ORDERS = b"""Order No,Item Code,Order Date,Qty Ordered
+SO-1,00412,2025-03-03,10
+"""
+
+
+def test_an_analysts_upload_and_undo_are_in_the_audit_log_under_their_name(store_dir):
+    auth.add_user(store_dir, "alice", "admin", PASSWORD, actor="test")
+    auth.add_user(store_dir, "bob", "analyst", PASSWORD, actor="alice")
+    at = _sign_in(AppTest.from_file(APP, default_timeout=180).run(), "bob")
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="uploads").set_value([("orders_march.csv", ORDERS, "text/csv")]).run()
+    next(b for b in at.button if b.label.startswith("Load as")).click().run()
+    assert not at.exception
+    at.checkbox(key="manage_confirm").check().run()
+    at.button(key="undo_btn").click().run()
+    assert not at.exception
+    changes = [(e["user"], e["action"], e["target"]) for e in audit.read(store_dir)
+               if not e["action"].startswith(("sign_", "users."))]
+    assert changes == [("bob", "undo", "orders 2025-03"), ("bob", "load", "orders 2025-03")]
+    # the Data page shows them, newest first
+    table = _table(at, "details")
+    assert table[["user", "action", "what"]].values.tolist()[:2] == [
+        ["bob", "undid the last load", "orders 2025-03"], ["bob", "loaded a file", "orders 2025-03"]]
+    assert table["details"].iloc[1].startswith("orders_march.csv: 1 rows")
+
+
+def test_a_viewer_on_an_empty_store_is_not_offered_uploads(store_dir):
+    auth.add_user(store_dir, "alice", "admin", PASSWORD, actor="test")
+    auth.add_user(store_dir, "vic", "viewer", PASSWORD, actor="alice")
+    at = _sign_in(AppTest.from_file(APP, default_timeout=60).run(), "vic")
+    assert not at.exception
+    assert "An analyst or admin loads the monthly files" in " ".join(e.value for e in at.info)
+    assert [b.label for b in at.button] == ["Sign out"]  # no demo button
+
+
+def test_admins_see_the_users_on_the_settings_page(store_dir):
+    auth.add_user(store_dir, "alice", "admin", PASSWORD, actor="test")
+    auth.add_user(store_dir, "vic", "viewer", PASSWORD, actor="alice")
+    at = _sign_in(AppTest.from_file(APP, default_timeout=60).run(), "alice")
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception
+    users = _table(at, "password_changed_at")
+    assert users[["name", "role"]].values.tolist() == [["alice", "admin"], ["vic", "viewer"]]
+    assert "hash" not in " ".join(users.columns)

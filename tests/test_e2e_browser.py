@@ -1,8 +1,8 @@
 """End to end in a real browser: `streamlit run app.py` on a free localhost port against a copy
 of the demo store, driven by Debian's chromium through Playwright.
 
-A shared link opened as the server's very first request lands on the same view; every page
-renders with the KPI engine's figures; a corrected stock file uploaded through the browser is
+A shared link opened as the server's very first request asks to sign in (the store has users),
+then lands on the same view; every page renders with the KPI engine's figures; a corrected stock file uploaded through the browser is
 listed and changes the Overview in the same session. A full-page screenshot of every step is
 saved to test-artifacts/ (git-ignored) to be looked at.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from stocklens import kpis
+from stocklens import audit, auth, kpis
 from stocklens.kpis import REGISTRY, Filters
 from stocklens.store import Store, load_file
 
@@ -32,6 +32,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
                  "--disable-component-update", "--disable-sync"]
 RUN_TIMEOUT_S = 180  # an uncached Overview on two busy cores takes tens of seconds
 LABEL_TO_ID = {k.label: k.id for k in REGISTRY.values()}
+PASSWORD = "e2e password 42"
 
 pytestmark = pytest.mark.browser
 # Debian's chromium is part of the test setup (./run test installs it): its absence is a failure.
@@ -159,9 +160,9 @@ def shoot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def grid_rows(page, ncols: int) -> list[list[str]]:
-    """The visible rows of the last st.dataframe on the page (its accessible grid cells)."""
-    cells = page.locator("[data-testid='stDataFrame']").last.locator("[role='gridcell']").all_inner_texts()
+def grid_rows(page, ncols: int, index: int = -1) -> list[list[str]]:
+    """The visible rows of the page's st.dataframe number `index` (its accessible grid cells)."""
+    cells = page.locator("[data-testid='stDataFrame']").nth(index).locator("[role='gridcell']").all_inner_texts()
     return [cells[i:i + ncols] for i in range(0, len(cells), ncols)]
 
 
@@ -204,8 +205,15 @@ def _recounted_stock(store: Store, month: str, folder: Path) -> Path:
     return path
 
 
+def sign_in(page, name: str, password: str) -> None:
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def test_dashboard_end_to_end_in_chromium(demo_store_dir, demo_store_copy, tmp_path):
     server_store = demo_store_copy  # the server holds its store open read-write: a private copy
+    auth.add_user(server_store, "ada", "admin", PASSWORD, actor="test")
     mirror_store = tmp_path / "mirror"  # the same data, for the engine's expected figures
     shutil.copytree(demo_store_dir, mirror_store)
 
@@ -229,8 +237,16 @@ def test_dashboard_end_to_end_in_chromium(demo_store_dir, demo_store_copy, tmp_p
             try:
                 page = browser.new_context(viewport={"width": 1500, "height": 3000}).new_page()
 
-                # 1. A colleague's link, as the server's very first request: same page, month, filter.
+                # 1. A colleague's link, as the server's very first request: the sign-in form and
+                # nothing else (no menu, no month); signed in, the same page, month and filter.
                 page.goto(f"{base}/backlog?month={earlier}&cat=Electrical")
+                wait_ready(page, "stocklens")
+                shoot(page, "00_sign_in")
+                assert page.locator("[data-testid='stSidebarNav']").count() == 0
+                assert page.locator("[data-testid='stMetric']").count() == 0
+                sign_in(page, "ada", "not the password")
+                page.get_by_text("The user name or the password is wrong.").wait_for(timeout=RUN_TIMEOUT_S * 1000)
+                sign_in(page, "ada", PASSWORD)
                 wait_ready(page, "Backlog")
                 shoot(page, "01_shared_link_backlog")
                 assert sidebar_month(page) == earlier
@@ -266,9 +282,13 @@ def test_dashboard_end_to_end_in_chromium(demo_store_dir, demo_store_copy, tmp_p
                 done.wait_for(timeout=RUN_TIMEOUT_S * 1000)
                 wait_ready(page, "Data")
                 shoot(page, "09_data_upload_loaded")
-                rows = grid_rows(page, 7)  # dataset, month, rows, file, loaded, warnings, versions
+                # the table of what is loaded (the audit log's comes after it): dataset, month,
+                # rows, file, loaded, warnings, versions
+                rows = grid_rows(page, 7, index=-2)
                 listed = [r for r in rows if r[:2] == ["stock", latest]]
                 assert listed and listed[0][3] == stock_file.name and listed[0][6] == "2", rows[:6]
+                audit_rows = grid_rows(page, 5)  # when, who, did, what, details: newest first
+                assert audit_rows[0][1:4] == ["ada", "loaded a file", f"stock {latest}"], audit_rows[:2]
 
                 # 4. Back to the Overview in the same session: the new stock shows at once.
                 page.locator("[data-testid='stSidebarNav'] a", has_text="Overview").click()
@@ -277,9 +297,21 @@ def test_dashboard_end_to_end_in_chromium(demo_store_dir, demo_store_copy, tmp_p
                 shown = metrics(page)
                 assert not tile_mismatches(shown, after, OVERVIEW)
                 assert shown["inventory_value"] != REGISTRY["inventory_value"].format(before["inventory_value"])
+
+                # 5. Signing out ends the session: the sign-in form again, also after a reload
+                # (the pages above were each opened anew: the session's cookie kept them signed in).
+                page.get_by_role("button", name="Sign out").click()
+                wait_ready(page, "stocklens")
+                assert page.locator("[data-testid='stMetric']").count() == 0
+                page.goto(f"{base}/backlog")
+                wait_ready(page, "stocklens")
+                assert page.locator("[data-testid='stMetric']").count() == 0
             finally:
                 browser.close()
     finally:
         _stop_server(proc)
     log = (tmp_path / "streamlit.log").read_text(errors="replace")
     assert "Traceback" not in log, log[-3000:]
+    # the audit log names who did what through the browser
+    events = [(e["user"], e["action"]) for e in audit.read(server_store)]
+    assert events[:4] == [("ada", "sign_out"), ("ada", "load"), ("ada", "sign_in"), ("ada", "sign_in_failed")]

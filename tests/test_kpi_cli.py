@@ -19,6 +19,9 @@ TOP_KEYS = {
     "frequently_backordered", "fill_rate_units", "fill_rate_lines", "fill_rate_orders", "inventory_units",
     "inventory_value", "cogs", "avg_inventory_value", "turnover_monthly", "turnover_annual", "dio_days",
     "holding_cost", "dead_stock_value", "excess_stock_value",
+    # purchase orders and replenishment (issue 10)
+    "on_order_units", "backorder_covered_units", "backorder_uncovered_units", "late_po_lines",
+    "supplier_otif_lines", "forecast_wape", "forecast_bias",
 }
 AGE_KEYS = {"0-30", "31-60", "61-90", "91-180", "181+"}
 BRIDGE_KEYS = {"opening", "new", "shipped", "cancelled", "restated", "closing"}

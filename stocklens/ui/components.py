@@ -189,14 +189,19 @@ def column_help(*kpi_ids: str) -> dict:
 def no_data() -> None:
     """The empty store: offer the demo or an upload."""
     from .. import demo
+    from . import auth as auth_ui
     from . import state
 
+    if not auth_ui.current_user().can("load"):  # a viewer cannot upload: say who can
+        st.info("**No data yet.** An analyst or admin loads the monthly files on the Data page; the figures "
+                "show here once they have.")
+        return
     st.info("**No data yet.** stocklens needs your monthly order lines (and, for backorders and turnover, "
             "your month-end stock). Load the demo to look around, or upload your own files.")
     c1, c2 = st.columns(2)
     if c1.button("Load demo data (24 months)", type="primary", key="load_demo", icon=":material/play_arrow:"):
         with user_action("load the demo data"), st.spinner("Writing the demo store through the importer…"):
-            demo.write_demo_store(state.store())
+            demo.write_demo_store(state.store(), actor=auth_ui.actor())
             st.rerun()
     c2.page_link("pages/data.py", label="Upload your files", icon=":material/upload:")
 

@@ -12,6 +12,7 @@ import polars as pl
 import streamlit as st
 
 from .. import datasets, export, importer, kpis, mapping
+from . import auth as auth_ui
 from . import state
 from .components import md_escape, user_action
 
@@ -134,7 +135,7 @@ def file_panel(index: int, upload) -> None:
     done_key = f"loaded_{file_id}"
     if st.button(label, key=f"confirm_{file_id}", type="primary", disabled=prep.refused, icon=":material/check:"):
         with user_action("load the file"), st.spinner("Storing (the month is replaced in one transaction)…"):
-            result = state.store().commit(prep, data)
+            result = state.store().commit(prep, data, actor=auth_ui.actor())
             if result.status == "unchanged":
                 st.session_state[done_key] = ("info", f"Identical to what is loaded for "
                                                       f"{result.month or dataset}: nothing changed.")
@@ -233,13 +234,13 @@ def loaded_panel() -> None:
     if undo:
         ss["_manage_reset"] = True
         with user_action(f"undo the last load of {md_escape(_name(chosen))}"):
-            now_active = state.store().undo(*chosen)
+            now_active = state.store().undo(*chosen, actor=auth_ui.actor())
             ss["manage_done"] = _undone_message(chosen, now_active)
             st.rerun()
     if delete:
         ss["_manage_reset"] = True
         with user_action(f"delete {md_escape(_name(chosen))}"):
-            removed = state.store().delete_month(*chosen)
+            removed = state.store().delete_month(*chosen, actor=auth_ui.actor())
             ss["manage_done"] = (f"Deleted: {md_escape(_name(chosen))}, all its {removed} "
                                  f"version{'s' if removed != 1 else ''} (the archived files stay).")
             st.rerun()
