@@ -265,6 +265,8 @@ _NS = r"(?:[A-Za-z_][\w.-]*:)?"  # some writers prefix every tag (<x:c ...>)
 _CELL_REF = rf'<{_NS}c\b[^>]*?\br="[A-Z]+[0-9]+"'
 _ROW_REF = rf'<{_NS}row\b[^>]*?\br="[0-9]+"'
 _SHARED_CELL = rf'<{_NS}c\b[^>]*?\bt="s"[^>]*>\s*<{_NS}v>[0-9]+</'
+# A cell holding a formula's error value (#DIV/0!, #N/A, ...): fastexcel reads it as empty.
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.S)
 _REL_RE = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*>')
 _SHEET_RE = re.compile(rb'<(?:\w+:)?sheet\b[^>]*>')
 _ATTR_RE = re.compile(rb'\b([\w:]+)="([^"]*)"')
@@ -345,9 +347,11 @@ def _header_cells(row_xml: bytes, shared: bytes, si_starts: list[int]) -> list[t
     return out
 
 
-def _xlsx_precheck(data: bytes, name: str, sheet: str | None) -> list[tuple[int, str]] | None:
+def _xlsx_precheck(data: bytes, name: str, sheet: str | None,
+                   found: dict) -> list[tuple[int, str]] | None:
     """Refuse a workbook that would not fit the limits once read; return its header cells (or None
-    when the file is not an OOXML workbook fastexcel could read: it then says why itself)."""
+    when the file is not an OOXML workbook fastexcel could read: it then says why itself), and
+    note what _scan_sheet notes in `found`."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -369,7 +373,7 @@ def _xlsx_precheck(data: bytes, name: str, sheet: str | None) -> list[tuple[int,
             pos += len(piece) + 3
         si_starts.append(len(shared))
         si_lengths = pl.Series([b - a for a, b in zip(si_starts, si_starts[1:])], dtype=pl.Int64)
-        return _scan_sheet(zf, part, name, shared, si_starts, si_lengths)
+        return _scan_sheet(zf, part, name, shared, si_starts, si_lengths, found)
     except (zipfile.BadZipFile, zlib.error, KeyError, EOFError, OSError, RuntimeError):
         return None  # a broken part: fastexcel refuses the file with its own reason
 
@@ -396,8 +400,21 @@ def _pieces(zf: zipfile.ZipFile, part: str):
             carry = buf[cut:]
 
 
-def _scan_sheet(zf, part, name, shared, si_starts, si_lengths) -> list[tuple[int, str]]:
+def _error_cells(piece: bytes) -> list[tuple[int, int, str]]:
+    """(row, column number, text) of the cells of a piece of sheet XML that hold an error value."""
+    out = []
+    for m in _ERROR_CELL.finditer(piece):
+        ref = re.match(r"([A-Z]+)([0-9]+)$", _attrs(m.group(1)).get("r", ""))
+        value = re.search(rb"<(?:\w+:)?v>(.*?)</", m.group(2), flags=re.S)
+        if ref and value:
+            out.append((int(ref.group(2)), _col_index(ref.group(1)), value.group(1).decode("utf-8", "replace")))
+    return out
+
+
+def _scan_sheet(zf, part, name, shared, si_starts, si_lengths, found: dict) -> list[tuple[int, str]]:
     """Measure the sheet: decoded text size, and the used rectangle fastexcel would allocate.
+    Note in `found` the header's row number ("header_row") and the cells holding an error value
+    ("errors", see _error_cells).
 
     Fast path (bytes operations in C): with letters -> "A" and digits -> "0", the longest column
     reference and the longest row number found bound the rectangle. Only when that bound passes a
@@ -416,6 +433,8 @@ def _scan_sheet(zf, part, name, shared, si_starts, si_lengths) -> list[tuple[int
             digits = max(digits, next((d for d in (7, 6, 5, 4, 3, 2, 1) if d > digits
                                        and (shape.find(b'A' + b"0" * d) >= 0 or shape.find(b'r="' + b"0" * d) >= 0)), 0))
         shared_cells += piece.count(b't="s"')
+        if b't="e"' in piece:
+            found.setdefault("errors", []).extend(_error_cells(piece))
         limits.check(name, "STOCKLENS_MAX_DECODED_BYTES", text_bytes, "holds at least")
     # Shared strings: every use is its own text once read. Uses x the longest string bounds it;
     # only past the limit is each use added up (a long string reused thousands of times).
@@ -428,6 +447,8 @@ def _scan_sheet(zf, part, name, shared, si_starts, si_lengths) -> list[tuple[int
     if (width_bound > limits.max_columns() or height_bound - 1 > limits.max_rows()
             or width_bound * height_bound > limits.max_cells()):
         _exact_extent(zf, part, name)
+    row_number = re.match(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]+)"', header_xml or b"")
+    found["header_row"] = int(row_number.group(1)) if row_number else 1
     return _header_cells(header_xml or b"", shared, si_starts)
 
 
@@ -475,7 +496,8 @@ def _exact_extent(zf, part, name) -> None:
 def _read_excel(data: bytes, name: str, sheet: str | None) -> RawTable:
     import fastexcel
 
-    header = _xlsx_precheck(data, name, sheet)
+    found: dict = {}
+    header = _xlsx_precheck(data, name, sheet, found)
     if header:
         _check_header([(col, text) for col, text in header], name)
     try:
@@ -493,7 +515,29 @@ def _read_excel(data: bytes, name: str, sheet: str | None) -> RawTable:
         frame = frame.cast(pl.String)
     except Exception as exc:
         raise ImportRefused([Problem("unreadable", f"{name}: sheet {target!r} could not be read ({_short(exc)}).")])
+    if found.get("errors") and header:
+        frame = _with_error_values(frame, header, found["header_row"], found["errors"])
     return RawTable(frame, "xlsx", {"sheet": sheet or sheets[0], "sheets": sheets})
+
+
+def _with_error_values(frame: pl.DataFrame, header: list[tuple[int, str]], header_row: int,
+                       errors: list[tuple[int, int, str]]) -> pl.DataFrame:
+    """Put the error values (#DIV/0!, #N/A, ...) fastexcel read as empty back into their cells, so
+    that they are refused with their row and column like the same text in a CSV file, not taken
+    as blanks. The frame's first row is the sheet row after the header's."""
+    first_col = min(col for col, _ in header)
+    updates: dict[str, dict[int, str]] = {}
+    for row, col, text in errors:
+        i, j = row - header_row - 1, col - first_col
+        if 0 <= i < frame.height and 0 <= j < frame.width:
+            updates.setdefault(frame.columns[j], {})[i] = text
+    if not updates:
+        return frame
+    index = pl.int_range(pl.len())
+    return frame.with_columns(
+        pl.when(index.is_in(list(cells))).then(index.replace_strict(cells, default=None, return_dtype=pl.String))
+        .otherwise(pl.col(name)).alias(name)
+        for name, cells in updates.items())
 
 
 # --- Parquet: row counts and sizes from the footer before any data is read -------------------

@@ -256,6 +256,28 @@ def test_spreadsheet_error_in_a_date_column_with_other_layouts():
     assert "spreadsheet error value left by a formula in the source, not a date" in p.message
 
 
+def test_spreadsheet_error_values_in_an_excel_file_are_not_read_as_blanks(tmp_path):
+    """Excel stores a formula's error as an error cell, which the Excel reader gives as empty: a
+    lost price, or "is empty" for a quantity. They are refused with their row like in a CSV."""
+    import xlsxwriter
+
+    path = tmp_path / "orders_errors.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Orders")
+    sheet.write_row(0, 0, ["order_id", "sku", "order_date", "qty_ordered", "unit_price"])
+    sheet.write_row(1, 0, ["X1", "A", "2024-03-01", 2])
+    sheet.write_formula(1, 4, "=1/0", None, "#DIV/0!")  # row 2: the price of a line
+    sheet.write_row(2, 0, ["X2", "B", "2024-03-02"])
+    sheet.write_formula(2, 3, "=NA()", None, "#N/A")  # row 3: a required quantity
+    sheet.write_number(2, 4, 4.5)
+    sheet.write_row(3, 0, ["X3", "C", "2024-03-03", 1, 2.0])  # row 4: fine
+    book.close()
+    prep = importer.prepare(path.read_bytes(), path.name, dataset="orders", month="2024-03")
+    assert [(row, col, value) for row, col, value, _ in errors(prep)] == [
+        (2, "unit_price", "#DIV/0!"), (3, "qty_ordered", "#N/A")]
+    assert all("spreadsheet error value" in message for *_, message in errors(prep))
+
+
 # --- 5. dates out of range, months from the future ---------------------------------------------
 
 def test_dates_far_after_the_month_or_before_1900_are_row_errors():
