@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from stocklens import kpis
 from stocklens.kpis import REGISTRY
 from stocklens.store import Store, load_file
-from app_helpers import _fresh_streamlit_caches  # noqa: F401 (autouse fixture)
+from app_helpers import _fresh_streamlit_caches, displayed  # noqa: F401 (autouse fixture)
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 180
@@ -83,12 +83,6 @@ def loaded_table(at: AppTest):
     """The 'What is loaded' table as a pandas frame, or None when nothing is loaded."""
     frames = [d.value for d in at.dataframe if "versions" in d.value.columns]
     return frames[0] if frames else None
-
-
-def displayed(markdown: str) -> str:
-    """The text a browser shows for Markdown whose data was escaped (components.md_escape): the
-    backslash escapes and invisible word joiners dropped."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
 def messages(elements) -> str:
