@@ -2,88 +2,20 @@
 SKUs, customers, locations, suppliers and categories carry Markdown, LaTeX and HTML payloads, and
 files with such names, sheet, columns and values uploaded on the Data page. Chromium must draw no
 link or image from them, no formula, fetch nothing from the beacon address, and show each payload
-as written. (Launch flags and server start as in tests/test_e2e_browser.py.)
+as written. (The server, browser and page helpers of tests/test_e2e_browser.py.)
 """
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
+from test_e2e_browser import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_S, _start_server, _stop_server,
+                              playwright_api, wait_ready)
 from test_ui_escaping import (BAD_VALUE, COLOUR, HTML, IMAGE, LINK, MISSING_COLUMNS, NAMES, SHEET, TEX,
                               _orders_xlsx, write_payload_store)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-RUN_TIMEOUT_S = 180
 BEACON = "127.0.0.1:9"  # the payloads' links and images point here (port 9: nothing listens)
 
 pytestmark = pytest.mark.browser
-assert Path(CHROMIUM).exists(), f"{CHROMIUM} not installed: run ./run test, or apt-get install chromium"
-import playwright.sync_api as playwright_api  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_server(store: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STOCKLENS_")}
-    env["STOCKLENS_STORE"] = str(store)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
-         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=PROJECT_ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    return proc, base
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"streamlit did not become healthy in 60 s:\n{log.read_text()}")
-
-
-def _stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-
-
-def wait_ready(page, title: str) -> None:
-    """Until the script run is over and the browser has drawn everything (no status widget, no
-    skeleton, for a second)."""
-    page.locator("[data-testid='stMain'] h1", has_text=title).wait_for(timeout=RUN_TIMEOUT_S * 1000)
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    quiet = 0
-    while quiet < 4:
-        assert time.monotonic() < deadline, f"{title}: still running after {RUN_TIMEOUT_S} s"
-        running = page.locator("[data-testid='stStatusWidget']").count() + \
-            page.locator("[data-testid='stSkeleton']").count()
-        quiet = 0 if running else quiet + 1
-        page.wait_for_timeout(250)
-    assert page.locator("[data-testid='stException']").count() == 0
 
 
 def assert_plain(page, name: str, *visible: str) -> None:
