@@ -267,21 +267,21 @@ def run(store, query: str, ctx: Context, *, cached: bool = True, **extra) -> pl.
     params = sql.bind(text, {**ctx.params(), **extra})
     if not cached or store.read_only:
         return store.query(text, params)
-    # the data version before computing: a result whose data a load replaced meanwhile is not kept
-    version = store.data_version()
     if query in MONTH_GRAIN or query in MONTH_AGGREGATES:
-        return _by_month(store, query, text, params, version)
+        return _by_month(store, query, text, params)
     key = hashlib.sha256(json.dumps([query, params], sort_keys=True, default=str).encode()).hexdigest()
     hit = store.cached_result(key)
     if hit is not None:
         return hit
+    # the data version before computing: a result whose data a load replaced meanwhile is not kept
+    version = store.data_version()
     started = time.perf_counter()
     frame = store.query(text, params)
     store.save_result(key, query, _max_month(params), frame, (time.perf_counter() - started) * 1000, version)
     return frame
 
 
-def _by_month(store, query: str, text: str, params: dict, version: int) -> pl.DataFrame:
+def _by_month(store, query: str, text: str, params: dict) -> pl.DataFrame:
     """A month-grain query ($months) or a month aggregate ($month) from the stored month figures,
     computing and storing the months missing."""
     grain = "months" if "months" in params else "month"
@@ -290,6 +290,7 @@ def _by_month(store, query: str, text: str, params: dict, version: int) -> pl.Da
     key = hashlib.sha256(json.dumps([query, rest], sort_keys=True, default=str).encode()).hexdigest()
     parts = store.month_figures(query, key, months)
     missing = [m for m in months if m not in parts]
+    version = store.data_version() if missing else None  # before computing (see run)
     if missing and grain == "month":
         started = time.perf_counter()
         frame = store.query(text, params)
