@@ -14,6 +14,9 @@ reports = [
             url_path="backorders"),
     st.Page("pages/inventory.py", title="Inventory and turnover", icon=":material/warehouse:",
             url_path="inventory"),
+    st.Page("pages/replenishment.py", title="Replenishment", icon=":material/shopping_cart:",
+            url_path="replenishment"),
+    st.Page("pages/suppliers.py", title="Suppliers", icon=":material/local_shipping:", url_path="suppliers"),
 ]
 data = st.Page("pages/data.py", title="Data", icon=":material/upload_file:", url_path="data")
 settings = st.Page("pages/settings.py", title="Settings", icon=":material/tune:", url_path="settings")

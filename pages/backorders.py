@@ -19,7 +19,7 @@ for col, kpi_id in zip(c, ["backorder_units", "backordered_skus", "backorder_rat
     with col:
         ui.tile(kpi_id, now[kpi_id])
 
-by_sku = state.run("backorders_by_sku", ctx)
+by_sku = state.run("backorders_by_sku_with_po", ctx)  # with what is on order
 if by_sku.height:
     st.plotly_chart(charts.pareto(by_sku), key="pareto", width="stretch")
 else:
@@ -55,11 +55,31 @@ if choices:
     if detail.height:
         d = detail.row(0, named=True)
         lead = "unknown" if d["lead_time_days"] is None else f"{d['lead_time_days']:.0f} days"
+        if d["on_order_units"] is None:
+            on_order = "On order unknown (no purchase-order file)."
+        else:
+            on_order = (f"On order {d['on_order_units']:,.0f} units"
+                        + (f", next expected {d['next_expected_date']}" if d["next_expected_date"] else "")
+                        + (f", {d['count_late_lines']} late PO line{'s' * (d['count_late_lines'] > 1)}"
+                           if d["count_late_lines"] else "") + ".")
         st.caption(f"{ui.md_escape(sku)}: {d['count_customers']} customers and {d['count_lines']} open lines "
                    f"wait for {d['open_demand']:,.0f} units against {d['on_hand']:,.0f} on hand; oldest order "
                    f"{d['oldest_order_date']}. Supplier {ui.md_escape(d['supplier'] or 'unknown')}, lead time "
-                   f"{lead}.")
+                   f"{lead}. {on_order}")
 
 st.subheader(f"All backordered SKUs, {month}")
-ui.table(by_sku, "by_sku", file_stem=f"backorders_by_sku_{month}",
-         column_config=ui.column_help("backorder_units", "days_of_supply"), height=320)
+if by_sku.height and by_sku["on_order_units"].is_null().all():  # the PO columns are null only then
+    st.caption(f"No purchase-order file for {month}: what is on order is unknown (blank).")
+ui.table(by_sku, "by_sku", file_stem=f"backorders_by_sku_{month}", column_config={
+    **ui.column_help("backorder_units", "days_of_supply", "on_order_units", "covered_units", "uncovered_units"),
+    "next_expected_date": st.column_config.DateColumn("Next expected", help="The earliest expected date of an open "
+                                                      "PO line of the SKU."),
+    "is_late": st.column_config.CheckboxColumn("Late PO", help="An open PO line of the SKU is past its expected "
+                                               "date."),
+    "count_late_lines": st.column_config.NumberColumn("Late PO lines", format="%d"),
+    "lead_time_days": st.column_config.NumberColumn("Lead time (days)", format="%,.0f"),
+    "open_demand": st.column_config.NumberColumn("Open demand", format="%,.0f"),
+    "on_hand": st.column_config.NumberColumn("On hand", format="%,.0f"),
+    "cover_date": st.column_config.DateColumn("Cover date", help="The expected date at which the SKU's open PO units, "
+                                              "by expected date, reach its backorder (blank: not covered in full)."),
+}, height=320)

@@ -15,11 +15,17 @@ trend = (
     .join(state.run("fill_rate", ctx, months=months).drop("count_lines", "count_orders"), on="report_month",
           how="left")
     .join(state.run("inventory_turnover", ctx, months=months), on="report_month", how="left")
+    .join(state.run("po_totals", ctx, months=months), on="report_month", how="left")
     .sort("report_month")
 )
+# The forecast's accuracy is one month's figure (no trend): this month's and the comparison month's.
+forecast_now = state.run("forecast_accuracy", ctx).row(0, named=True)  # the 'all' row
+forecast_before = state.run("forecast_accuracy", state.context(compare)).row(0, named=True)
 now = trend.filter(pl.col("report_month") == month).row(0, named=True)
 before = trend.filter(pl.col("report_month") == compare)
 before = before.row(0, named=True) if before.height else {}
+now |= {k: forecast_now[k] for k in ("forecast_wape", "forecast_bias")}
+before |= {k: forecast_before[k] for k in ("forecast_wape", "forecast_bias")}
 spark = trend.tail(12)
 
 st.caption(f"As reported at the end of {month}, compared with {compare}. Hover a figure for its definition.")
@@ -30,6 +36,8 @@ sections = [
     ("Backorders and service", ["backorder_units", "backorder_rate", "fill_rate_units", "fill_rate_orders"]),
     ("Inventory", ["inventory_value", "turnover_annual", "dio_days", "holding_cost"]),
     ("Stock at risk", ["dead_stock_value", "excess_stock_value"]),
+    ("Purchasing and demand forecast", ["backorder_uncovered_units", "supplier_otif_lines", "forecast_wape",
+                                        "forecast_bias"]),
 ]
 for title, ids in sections:
     st.subheader(title)
@@ -37,7 +45,8 @@ for title, ids in sections:
     for col, kpi_id in zip(cols, ids):
         with col:
             note = "(provisional)" if kpi_id.startswith("fill_rate") and now.get("is_provisional") else ""
-            ui.tile(kpi_id, now.get(kpi_id), before.get(kpi_id), spark, note=note, compare_label=compare)
+            ui.tile(kpi_id, now.get(kpi_id), before.get(kpi_id), spark if kpi_id in spark.columns else None,
+                    note=note, compare_label=compare)
 
 st.subheader(f"What changed since {compare}")
 changes = state.run("backlog_changes", ctx, compare_month=compare)

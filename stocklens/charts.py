@@ -145,18 +145,77 @@ def backorder_heatmap(frame: pl.DataFrame, skus: list[str], months: list[str]) -
 
 
 def sku_history(frame: pl.DataFrame, sku: str) -> go.Figure:
-    """frame(report_month, open_demand, on_hand, backorder_units, shipped_units)."""
+    """frame(report_month, open_demand, on_hand, backorder_units, shipped_units, receipts_units,
+    on_order_units); the PO columns are null in months without a purchase-order file."""
     fig = go.Figure()
     months = frame["report_month"].to_list()
     fig.add_bar(x=months, y=frame["backorder_units"].to_list(), name="Backorder units", marker_color=BAD,
                 hovertemplate="%{y:,.0f}<extra>Backorder units</extra>")
     fig.add_bar(x=months, y=frame["shipped_units"].to_list(), name="Shipped in month", marker_color="#85c1e9",
                 hovertemplate="%{y:,.0f}<extra>Shipped</extra>")
+    fig.add_bar(x=months, y=frame["receipts_units"].to_list(), name="Received in month", marker_color="#a9cce3",
+                marker_pattern_shape="/", hovertemplate="%{y:,.0f}<extra>Received (POs)</extra>")
     fig.add_scatter(x=months, y=frame["open_demand"].to_list(), name="Open demand", mode="lines+markers",
                     line={"color": PALETTE[0]}, hovertemplate="%{y:,.0f}<extra>Open demand</extra>")
     fig.add_scatter(x=months, y=frame["on_hand"].to_list(), name="On hand", mode="lines+markers",
                     line={"color": GOOD, "dash": "dot"}, hovertemplate="%{y:,.0f}<extra>On hand</extra>")
-    return _layout(fig, f"{plain(sku)}: open demand, on hand, backorders and shipments per month", "Units")
+    fig.add_scatter(x=months, y=frame["on_order_units"].to_list(), name="On order", mode="lines+markers",
+                    line={"color": "#e67e22", "dash": "dash"}, connectgaps=False,
+                    hovertemplate="%{y:,.0f}<extra>On order (open POs)</extra>")
+    fig.update_xaxes(type="category")
+    return _layout(fig, f"{plain(sku)}: demand, stock, backorders, shipments, receipts and on order per month",
+                   "Units", height=400)
+
+
+def abc_xyz_heatmap(frame: pl.DataFrame, measure: str = "count_skus") -> go.Figure:
+    """frame(abc_class, xyz_class, count_skus, value_12m, backorder_units): the 3 x 3 matrix,
+    coloured by `measure`, every cell labelled with its three figures."""
+    cells = {(r["abc_class"], r["xyz_class"]): r for r in frame.iter_rows(named=True)}
+    abc, xyz = ["A", "B", "C"], ["X", "Y", "Z"]
+
+    def text(r) -> str:
+        if r is None:
+            return ""
+        bo = "–" if r["backorder_units"] is None else f"{r['backorder_units']:,.0f}"
+        return f"<b>{r['abc_class']}{r['xyz_class']}</b><br>{r['count_skus']:,} SKUs<br>value {r['value_12m']:,.0f}" \
+               f"<br>backorder {bo}"
+
+    z = [[(cells.get((a, x)) or {}).get(measure) for x in xyz] for a in abc]
+    labels = [[text(cells.get((a, x))) for x in xyz] for a in abc]
+    names = {"count_skus": "SKUs", "value_12m": "12-month value", "backorder_units": "backorder units"}
+    fig = go.Figure(go.Heatmap(
+        z=z, x=["X (steady)", "Y (variable)", "Z (erratic)"], y=["A (top 80% of value)", "B (next 15%)", "C (rest)"],
+        text=labels, texttemplate="%{text}", textfont={"size": 13}, colorscale="Blues", zmin=0,
+        hovertemplate="%{text}<extra></extra>", colorbar={"title": {"text": names[measure]}}))
+    fig.update_yaxes(type="category", autorange="reversed")
+    fig.update_xaxes(type="category")
+    fig.update_layout(hovermode="closest")
+    return _layout(fig, f"ABC-XYZ matrix (colour: {names[measure]})", "", height=380)
+
+
+def supplier_lead_times(frame: pl.DataFrame, top: int = 25) -> go.Figure:
+    """frame(supplier, lead_time_stated_master, lead_time_actual_mean, lead_time_actual_p90,
+    otif_lines), in the order to show (the first `top` rows): stated against actual lead time per
+    supplier as horizontal bars, the 90th percentile as a marker, OTIF in the hover."""
+    part = frame.head(top)
+    names = _plain_list(part["supplier"].to_list())[::-1]
+    otif = [("–" if v is None else f"{v:.0%}") for v in part["otif_lines"].to_list()][::-1]
+    fig = go.Figure()
+    fig.add_bar(y=names, x=part["lead_time_stated_master"].to_list()[::-1], orientation="h",
+                name=REGISTRY["lead_time_stated_master"].label, marker_color="#aab7b8",
+                hovertemplate="%{y}: stated %{x:,.1f} days<extra></extra>")
+    fig.add_bar(y=names, x=part["lead_time_actual_mean"].to_list()[::-1], orientation="h",
+                name=REGISTRY["lead_time_actual_mean"].label, marker_color=PALETTE[1], customdata=otif,
+                hovertemplate="%{y}: actual %{x:,.1f} days, OTIF %{customdata}<extra></extra>")
+    fig.add_scatter(y=names, x=part["lead_time_actual_p90"].to_list()[::-1], mode="markers",
+                    name=REGISTRY["lead_time_actual_p90"].label,
+                    marker={"symbol": "diamond", "size": 10, "color": BAD},
+                    hovertemplate="%{y}: 90% received within %{x:,.0f} days<extra></extra>")
+    fig.update_layout(barmode="group", hovermode="closest")
+    fig.update_xaxes(title_text="Days from PO order date", rangemode="tozero")
+    fig.update_yaxes(type="category")
+    return _layout(fig, f"Lead time per supplier: stated against actual (last 12 months, {part.height} of "
+                        f"{frame.height} suppliers)", "", height=max(300, 46 * part.height + 110))
 
 
 def lines_over_months(frame: pl.DataFrame, kpi_ids: list[str], title: str) -> go.Figure:

@@ -137,6 +137,18 @@ REGISTRY: dict[str, KPI] = {k.id: k for k in [
     KPI("otif_lines", "OTIF (lines)", "percent",
         "The supplier's PO lines due in the last 12 months received in full by their expected date, "
         "divided by its lines due.", "supplier_scorecard", good="up"),
+    KPI("lead_time_stated_master", "Lead time (stated, master)", "days",
+        "The product master's lead time (lead_time_days), averaged over the supplier's SKUs.",
+        "supplier_scorecard", good="down"),
+    KPI("lead_time_stated_po", "Lead time (stated, POs)", "days",
+        "Expected date minus order date, averaged over the supplier's PO lines ordered in the last 12 "
+        "months.", "supplier_scorecard", good="down"),
+    KPI("units_on_time", "Units on time", "units",
+        "Units of the supplier's PO lines due in the last 12 months received by their expected date "
+        "(at most the ordered units).", "supplier_scorecard", good="up"),
+    KPI("late_open_lines", "Late open lines", "count",
+        "The supplier's PO lines with open units whose expected date is before month end.",
+        "supplier_scorecard", good="down"),
     KPI("covered_units", "Covered by POs", "units",
         "The smaller of the SKU's backorder units and its open PO units.", "backorder_coverage_by_sku",
         good="neutral"),
@@ -249,11 +261,12 @@ MONTH_GRAIN = ("backlog_totals", "backlog_age_buckets", "backorder_totals", "fil
                "po_totals")
 # One month's small aggregates ($month, a few rows), kept per month the same way. Lists (per SKU,
 # per line, per customer) are not: they are computed on demand, and kept in the result cache.
-MONTH_AGGREGATES = ("backlog_bridge", "backlog_by_location", "inventory_by_category", "days_of_supply_bands")
+MONTH_AGGREGATES = ("backlog_bridge", "backlog_by_location", "inventory_by_category", "days_of_supply_bands",
+                    "abc_xyz_matrix", "forecast_accuracy", "supplier_scorecard")
 # How many of the latest months fill_month_figures computes after a change: the overview's trend.
 EAGER_MONTHS = 13
 # The month figures that read purchase orders: what a PO upload makes stale (facts.invalidate_results).
-PO_QUERIES = ("po_totals",)
+PO_QUERIES = ("po_totals", "supplier_scorecard")
 
 
 def run(store, query: str, ctx: Context, *, cached: bool = True, **extra) -> pl.DataFrame:
@@ -430,13 +443,19 @@ def page_queries(page: str, ctx: Context) -> list[tuple[str, dict]]:
     return {
         "overview": [("backlog_totals", {"months": w13}), ("backorder_totals", {"months": w13}),
                      ("fill_rate", {"months": w13}), ("inventory_turnover", {"months": w13}),
+                     ("po_totals", {"months": w13}), ("forecast_accuracy", {}),
+                     ("forecast_accuracy", {"month": previous_month(m)}),
                      ("backlog_changes", {"compare_month": previous_month(m)})],
         "backlog": [("backlog_totals", {"months": w12}), ("backlog_age_buckets", {"months": w12}),
                     ("backlog_bridge", {}), ("backlog_open_lines", {"limit": 5000}),
                     ("backlog_by_customer", {}), ("backlog_by_location", {})],
-        "backorders": [("backorder_totals", {}), ("backorders_by_sku", {}), ("frequently_backordered", {}),
+        "backorders": [("backorder_totals", {}), ("backorders_by_sku_with_po", {}), ("frequently_backordered", {}),
                        ("backorder_history", {"window": bo_window, "skus": []}),
                        ("sku_history", {"window": bo_window, "sku": ""})],
         "inventory": [("inventory_turnover", {"months": w12}), ("inventory_by_category", {}),
                       ("stock_by_sku", {}), ("days_of_supply_bands", {})],
+        "replenishment": [("po_totals", {}), ("backorder_coverage_by_sku", {}), ("abc_xyz_matrix", {}),
+                          ("reorder_by_supplier", {}), ("reorder_list", {}), ("forecast_accuracy", {})],
+        "suppliers": [("po_totals", {}), ("supplier_scorecard", {}), ("po_late_lines", {}),
+                      ("supplier_single_source", {})],
     }[page]
