@@ -184,7 +184,8 @@ def _csv(rows: list[list]) -> str:
 
 def write_payload_store(path: Path, folder: Path) -> None:
     """One month (2025-03) whose SKUs, customers, locations, suppliers and categories carry the
-    payloads, loaded through the importer. Every SKU is backordered (on hand 1, open demand more)."""
+    payloads, loaded through the importer. Every SKU is backordered (on hand 1, open demand more)
+    and has a late open PO line from its supplier."""
     skus = [f"A {LINK}", f"B {TEX}", f"C {HTML}", f"D {COLOUR}", f"E {IMAGE}"]
     customers = [f"C {IMAGE}", f"C {HTML}", f"C {LINK}", f"C {TEX}", f"C {COLOUR}"]
     orders = [["order_id", "line_id", "sku", "order_date", "qty_ordered", "qty_shipped", "unit_price",
@@ -194,9 +195,14 @@ def write_payload_store(path: Path, folder: Path) -> None:
     stock = [["sku", "qty_on_hand", "unit_cost", "location"]] + [[s, "1", "3", f"WH {HTML}"] for s in skus]
     products = [["sku", "description", "category", "supplier", "unit_cost", "lead_time_days"]] + [
         [s, f"item {LINK}", f"Cat {p}", f"Sup {p}", "3", "14"] for s, p in zip(skus, PAYLOADS)]
+    # one late open PO line per SKU, from the master's supplier: coverage, late lines, scorecard,
+    # single-source risk and the reorder list all name the suppliers
+    pos = [["po_id", "line_id", "sku", "supplier", "order_date", "expected_date", "qty_ordered", "qty_received"]] + [
+        [f"PO-{i}", "1", s, f"Sup {p}", "2025-02-01", "2025-03-10", "5", "0"]
+        for i, (s, p) in enumerate(zip(skus, PAYLOADS), start=1)]
     with Store(path) as store:
         for name, rows, dataset in (("orders.csv", orders, "orders"), ("stock.csv", stock, "stock"),
-                                    ("products.csv", products, "products")):
+                                    ("products.csv", products, "products"), ("po.csv", pos, "purchase_orders")):
             file = folder / name
             file.write_text(_csv(rows), encoding="utf-8")
             prep, result = load_file(store, file, dataset=dataset, month="2025-03" if dataset != "products" else None)
@@ -204,7 +210,8 @@ def write_payload_store(path: Path, folder: Path) -> None:
 
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/backlog.py", "pages/backorders.py",
-                                  "pages/inventory.py", "pages/data.py"])
+                                  "pages/inventory.py", "pages/replenishment.py", "pages/suppliers.py",
+                                  "pages/data.py"])
 def test_report_pages_show_data_values_as_text(page, store_path, tmp_path):
     write_payload_store(store_path, tmp_path)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
@@ -226,6 +233,17 @@ def test_report_pages_show_data_values_as_text(page, store_path, tmp_path):
         assert "C &lt;img src=x&gt;" in strings  # the customer bars
     if page == "pages/inventory.py":
         assert "Cat &lt;img src=x&gt;" in strings  # the category bars
+    if page == "pages/suppliers.py":
+        assert "Sup &lt;img src=x&gt;" in strings  # the lead-time bars
+        assert len(at.dataframe) == 3  # scorecard, late lines, single-source risk: every supplier's
+    if page == "pages/replenishment.py":
+        # the draft PO of one supplier is titled with its name, literally
+        picker = at.selectbox(key="reorder_supplier")
+        supplier = next(o for o in picker.options if HTML in o)
+        picker.set_value(supplier).run()
+        assert not at.exception
+        shown = [displayed(t) for t in assert_no_markup(at)]
+        assert any(t.startswith(f"**Draft purchase order: {supplier}**") for t in shown), shown
 
 
 # --- chart builders -------------------------------------------------------------------------------
@@ -246,7 +264,12 @@ BUILDERS = {
         [ANCHOR, HTML], ["2025-02", "2025-03"]),
     "sku_history": lambda: charts.sku_history(
         pl.DataFrame({"report_month": ["2025-03"], "open_demand": [8.0], "on_hand": [4.0],
-                      "backorder_units": [4.0], "shipped_units": [2.0]}), ANCHOR),
+                      "backorder_units": [4.0], "shipped_units": [2.0], "receipts_units": [3.0],
+                      "on_order_units": [5.0]}), ANCHOR),
+    "supplier_lead_times": lambda: charts.supplier_lead_times(
+        pl.DataFrame({"supplier": [ANCHOR, HTML], "lead_time_stated_master": [10.0, None],
+                      "lead_time_actual_mean": [12.0, 5.0], "lead_time_actual_p90": [15, 6],
+                      "otif_lines": [0.5, None]})),
     "category_bars": lambda: charts.category_bars(
         pl.DataFrame({"category": [ANCHOR, HTML], "turnover_annual": [2.0, 3.0], "dio_days": [40.0, 50.0]})),
     "age_buckets_stacked": lambda: charts.age_buckets_stacked(
