@@ -8,8 +8,17 @@ during the month with cumulative quantities, the stock on hand per SKU and locat
 purchase order lines still open or received during the month. Those CSV files are then loaded
 through the real importer, exactly as a user's uploads are, so the demo also exercises it.
 
-Everything is drawn from one numpy Generator seeded by `seed`: the same seed and the same
-`today` give byte-identical files.
+Purchasing is uneven on purpose, so that the Replenishment and Suppliers pages have something to
+show: suppliers differ in reliability (one delivers on time and in full, one is often late and
+short, one confirms far longer lead times than the product master says), some SKUs have a second
+supplier for part of their volume, the chronically backordered SKUs are reordered only every four
+weeks and their supplier confirms only part of what is asked (so part of their backorder is on no
+PO at most month ends), and PO lines not yet confirmed at a month end have no expected date.
+
+Everything is drawn from numpy Generators seeded by `seed`: the same seed and the same `today`
+give byte-identical files. The customers' demand (every order line as ordered) and the purchasing
+behaviour above each draw from a stream of their own: a change to stock or purchasing leaves the
+demand as it was (shipments, cancellations and re-promises follow the stock, so they change).
 """
 from __future__ import annotations
 
@@ -29,6 +38,11 @@ MONTHS = 24
 # upload already holds older open lines and the stock has settled into its replenishment rhythm.
 WARMUP_MONTHS = 3
 REVIEW_DAYS = 7  # buyers review every SKU and location once a week, on Mondays
+CHRONIC_REVIEW_WEEKS = 4  # ... but the chronically short SKUs only every fourth Monday
+CHRONIC_ALLOCATION = (0.45, 0.95)  # the share of a chronic SKU's request its supplier confirms
+CHRONIC_COVER_DAYS = 14  # ... and they are reordered up to two weeks of demand plus a pack
+UNCONFIRMED_P = 0.08  # PO lines the supplier confirms 3 to 10 days after the order: no expected date until then
+SECOND_SOURCE = {"fast": 10, "regular": 12, "chronic": 3}  # SKUs with a second supplier, per behaviour
 
 LOCATIONS = ("WH-NORTH", "WH-SOUTH", "WH-EAST")
 # Share of customers served by each warehouse. WH-NORTH is the central warehouse that stocks
@@ -39,21 +53,28 @@ LOCATION_WEIGHTS = (0.5, 0.3, 0.2)
 @dataclass(frozen=True)
 class Supplier:
     name: str
-    lead_time_days: int  # what the supplier confirms
-    delay_mean: float  # how late it really delivers, on average (days)
+    lead_time_days: int  # the lead time the product master holds for its SKUs (plus 0-7 days)
+    delay_mean: float  # how late it really delivers against the expected date, on average (days)
     delay_sd: float
+    confirm_extra_days: int = 0  # it confirms (expected date) this much later than the master says
+    short_p: float = 0.06  # share of PO lines delivered short, the rest 1-3 weeks later
 
 
 SUPPLIERS = (
-    Supplier("Nordfast GmbH", 21, 1.0, 2.0),
-    Supplier("Pacific Fastening Co.", 56, 6.0, 9.0),  # overseas: long and unreliable
-    Supplier("Voltaris SpA", 14, 0.5, 1.5),
-    Supplier("Brightline Electric", 35, 4.0, 6.0),
-    Supplier("AquaFlow Industries", 18, 1.0, 2.5),
-    Supplier("Kraftwerk Tools", 28, 2.0, 4.0),
-    Supplier("SafeGuard PPE Ltd", 10, 0.5, 1.0),
-    Supplier("ChemBond BV", 12, 1.0, 2.0),
+    Supplier("Nordfast GmbH", 21, -0.5, 2.5),
+    # overseas: confirms three weeks more than the master's 56 to 63 days, and is often late on top
+    Supplier("Pacific Fastening Co.", 56, 2.0, 5.0, confirm_extra_days=21, short_p=0.08),
+    Supplier("Voltaris SpA", 14, -1.5, 1.0, short_p=0.01),  # the reliable one: on time, in full
+    Supplier("Brightline Electric", 35, 8.0, 7.0, short_p=0.25),  # often late, often short
+    Supplier("AquaFlow Industries", 18, 0.0, 2.5),
+    Supplier("Kraftwerk Tools", 28, 1.0, 3.0),
+    Supplier("SafeGuard PPE Ltd", 10, 0.0, 1.5, short_p=0.03),
+    Supplier("ChemBond BV", 12, -0.5, 2.0),
 )
+# Where a SKU's second source comes from: another supplier of its category, else this one.
+ALTERNATE_SUPPLIER = {"Safety": "Kraftwerk Tools"}
+# The three profiles the Suppliers page should show (named in the demo's summary).
+RELIABLE, OFTEN_LATE, LONG_LEAD = "Voltaris SpA", "Brightline Electric", "Pacific Fastening Co."
 
 # Per category: the first digit of its SKU codes (category 0 gives codes like "00412": the
 # leading zeros must survive the import), its suppliers, and its items as
@@ -211,6 +232,11 @@ class Sku:
     markup: float
     locations: tuple[str, ...]
     stop_day: dt.date | None = None  # dead SKUs: no demand and no reordering after this day
+    second: Supplier | None = None  # a second source, given part of the reorders
+    second_share: float = 0.0  # the share of reorders it gets
+    second_lead_days: int = 0  # its confirmed lead time for this SKU
+    second_cost_factor: float = 1.0  # its price against the main supplier's
+    review_offset: int = 0  # chronic SKUs: which Monday of every four they are reviewed on
 
 
 @dataclass
@@ -260,6 +286,7 @@ class PoLine:
     po_id: str
     line_id: str
     sku: Sku
+    supplier: Supplier
     location: str
     order_date: dt.date
     expected: dt.date
@@ -268,6 +295,11 @@ class PoLine:
     received: float = 0.0
     received_date: dt.date | None = None
     closed: dt.date | None = None
+    confirmed_on: dt.date | None = None  # the expected date is known (exported) from this day
+
+    def expected_known(self, day: dt.date) -> bool:
+        """Whether the expected date is known on day (a receipt implies a confirmation)."""
+        return self.confirmed_on is None or self.confirmed_on <= day or self.received > 0
 
 
 @dataclass
@@ -288,7 +320,11 @@ class _World:
     """The day-by-day simulation. State is kept per key = (SKU code, location)."""
 
     def __init__(self, seed: int, months: list[str]):
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(seed)  # master data, cancellations, re-promises, supplier delays
+        # Streams of their own: the customers' demand (so that it stays the same whatever stock and
+        # purchasing do) and the purchasing behaviour (second sources, allocations, confirmations).
+        self.demand_rng = np.random.default_rng([seed, 1])
+        self.po_rng = np.random.default_rng([seed, 10])
         self.months = months
         y, m = int(months[0][:4]), int(months[0][5:7])
         wy, wm = _add_months(y, m, -WARMUP_MONTHS)
@@ -296,6 +332,7 @@ class _World:
         self.end = _month_end(int(months[-1][:4]), int(months[-1][5:7]))
         self.mid = self.start + (self.end - self.start) / 2
         self.skus = self._make_skus()
+        self._make_second_sources()
         self.by_code = {s.code: s for s in self.skus}
         self.customers = self._make_customers()
         self.customer_p = np.array([c.weight for c in self.customers])
@@ -328,7 +365,7 @@ class _World:
         self.negative_row_sku: str | None = None
 
         self.stats = {"repromised": 0, "cancelled_lines": 0, "new_lines": 0, "po_lines": 0,
-                      "rows_per_month": {}}
+                      "second_source_po_lines": 0, "rows_per_month": {}, "unexpected_per_month": {}}
 
     # --- master data ----------------------------------------------------------------------
 
@@ -387,6 +424,26 @@ class _World:
                 s.locations = ("WH-NORTH", *extra)
         return skus
 
+    def _make_second_sources(self) -> None:
+        """Some SKUs get a second supplier for part of the volume (another supplier of their
+        category, at its own lead time and a slightly higher price); chronic SKUs get the Monday
+        of their four-weekly review. Drawn from the purchasing stream."""
+        rng = self.po_rng
+        suppliers = {s.name: s for s in SUPPLIERS}
+        for kind, count in SECOND_SOURCE.items():
+            candidates = [s for s in self.skus if s.kind == kind]
+            for i in sorted(rng.choice(len(candidates), size=min(count, len(candidates)), replace=False).tolist()):
+                s = candidates[i]
+                names = [n for n in CATEGORIES[s.category]["suppliers"] if n != s.supplier.name] \
+                    or [ALTERNATE_SUPPLIER[s.category]]
+                s.second = suppliers[names[0]]
+                s.second_share = float(rng.uniform(0.2, 0.45))
+                s.second_lead_days = s.second.lead_time_days + s.second.confirm_extra_days + int(rng.integers(0, 8))
+                s.second_cost_factor = float(rng.uniform(0.92, 1.12))
+        for s in self.skus:
+            if s.kind == "chronic":
+                s.review_offset = int(rng.integers(CHRONIC_REVIEW_WEEKS))
+
     def _make_customers(self) -> list[Customer]:
         rng = self.rng
         out = []
@@ -427,17 +484,24 @@ class _World:
             return weights[loc]
         return 1.0 - sum(weights[other] for other in s.locations if other != "WH-NORTH")
 
+    @staticmethod
+    def _lead_days(s: Sku) -> int:
+        """The lead time the main supplier confirms (expected date - order date, before moving a
+        weekend date to the Monday): what buyers plan with."""
+        return s.lead_time_days + s.supplier.confirm_extra_days
+
     def _policy(self, key) -> tuple[float, float]:
-        """(reorder point, order-up-to level) on the inventory position.
-        Chronic SKUs are planned as if the supplier were three weeks faster than it is: the
-        order-up-to level cannot cover the lead time, so open demand usually exceeds stock."""
+        """(reorder point, order-up-to level) on the inventory position, planned on the confirmed
+        lead time (a late supplier's delays are not planned for: its SKUs run short now and then).
+        Chronic SKUs are planned up to two weeks of demand, although they are reviewed every four
+        weeks and wait two to three months for a receipt: open demand usually exceeds stock, and
+        (with the supplier's allocation) the POs placed usually fall short of the backorder."""
         s = self._sku(key[0])
         mean_q = s.qty_median * 1.2
         units_per_day = s.line_rate * self._share(s, key[1]) * mean_q
-        cover = s.lead_time_days + REVIEW_DAYS
+        cover = self._lead_days(s) + REVIEW_DAYS
         if s.kind == "chronic":
-            # Planned about three weeks short of what the real lead time needs.
-            point = units_per_day * max(7.0, s.lead_time_days + s.supplier.delay_mean - 20)
+            point = units_per_day * CHRONIC_COVER_DAYS
             return point, point + s.pack
         # Safety stock of one standard deviation of demand over lead time plus review: lines
         # arrive as Poisson, each of about mean_q units (x1.2 for the spread of line sizes).
@@ -524,6 +588,10 @@ class _World:
                 # Customers waiting long past the promise give up now and then.
                 if self.rng.random() < 0.012:
                     self._cancel_rest(line, day)
+            elif line.shipped > 0 and line.ship_date < day - dt.timedelta(days=30):
+                # ... and so do some who got part of a line and wait a month for the rest.
+                if self.rng.random() < 0.01:
+                    self._cancel_rest(line, day)
 
     def _ship(self, day: dt.date) -> None:
         """First come, first served per SKU and warehouse, as far as stock goes: a line the
@@ -551,8 +619,9 @@ class _World:
 
     def _new_orders(self, day: dt.date) -> None:
         """Today's order lines: a Poisson number per SKU, shuffled and cut into orders of one to
-        a handful of lines. Random draws are made per day in arrays (fast and reproducible)."""
-        rng = self.rng
+        a handful of lines. Random draws are made per day in arrays (fast and reproducible), from
+        the demand's own stream."""
+        rng = self.demand_rng
         factor = self._season(day)
         rates = np.array([0.0 if (s.stop_day and day > s.stop_day) else s.line_rate * factor for s in self.skus])
         picks = np.repeat(np.arange(len(self.skus)), rng.poisson(rates))
@@ -606,33 +675,52 @@ class _World:
         for line in self.open_lines.values():
             if line.promised < day and self.rng.random() < 0.7:
                 pos = self.open_pos[(line.sku.code, line.location)]
-                nxt = min((p.expected for p in pos), default=day + dt.timedelta(days=line.sku.lead_time_days))
+                nxt = min((p.expected for p in pos if p.expected_known(day)),
+                          default=day + dt.timedelta(days=line.sku.lead_time_days))
                 line.promised = _next_weekday(max(day + dt.timedelta(days=7), nxt + dt.timedelta(days=3)))
                 self.stats["repromised"] += 1
 
     def _replenish(self, day: dt.date) -> None:
-        """Weekly (s, S) review on the inventory position; one purchase order per supplier."""
-        rng = self.rng
-        by_supplier: dict[str, list[tuple[tuple[str, str], float]]] = {}
+        """Weekly (s, S) review on the inventory position; one purchase order per supplier.
+        A SKU with a second source sends it part of its reorders. Chronic SKUs are reviewed every
+        fourth week only and get only part of what is asked (the supplier's allocation)."""
+        rng, po_rng = self.rng, self.po_rng
+        week = (day - self.start).days // 7
+        by_supplier: dict[str, list[tuple[tuple[str, str], float, Supplier, int]]] = {}
         for key in self.keys:
             s = self._sku(key[0])
             if s.stop_day and day > s.stop_day:
                 continue  # discontinued: nobody reorders it
+            if s.kind == "chronic" and (week + s.review_offset) % CHRONIC_REVIEW_WEEKS:
+                continue
             point, up_to = self.policy[key]
             position = self.on_hand[key] + self.on_order[key] - self.open_demand[key]
             if position < point:
                 qty = math.ceil((up_to - position) / s.pack) * s.pack
-                by_supplier.setdefault(s.supplier.name, []).append((key, float(qty)))
+                if s.kind == "chronic":
+                    allocated = qty * float(po_rng.uniform(*CHRONIC_ALLOCATION))
+                    qty = max(s.pack, math.floor(allocated / s.pack) * s.pack)
+                supplier, lead = s.supplier, self._lead_days(s)
+                if s.second is not None and po_rng.random() < s.second_share:
+                    supplier, lead = s.second, s.second_lead_days
+                by_supplier.setdefault(supplier.name, []).append((key, float(qty), supplier, lead))
         for name, wanted in by_supplier.items():
             po_id = f"PO{self.next_po}"
             self.next_po += 1
-            for n, (key, qty) in enumerate(wanted, start=1):
+            for n, (key, qty, supplier, lead) in enumerate(wanted, start=1):
                 s = self._sku(key[0])
                 cost = self.costs[s.code][self._month_index(day)]
-                po = PoLine(po_id, str(n), s, key[1], day, day + dt.timedelta(days=s.lead_time_days), qty, cost)
-                delay = max(-3, round(rng.normal(s.supplier.delay_mean, s.supplier.delay_sd)))
+                if supplier is not s.supplier:
+                    cost = round(cost * s.second_cost_factor, 2)
+                    self.stats["second_source_po_lines"] += 1
+                # the supplier confirms a working day
+                expected = _next_weekday(day + dt.timedelta(days=lead))
+                po = PoLine(po_id, str(n), s, supplier, key[1], day, expected, qty, cost)
+                if po_rng.random() < UNCONFIRMED_P:
+                    po.confirmed_on = day + dt.timedelta(days=int(po_rng.integers(3, 11)))
+                delay = max(-3, round(rng.normal(supplier.delay_mean, supplier.delay_sd)))
                 arrival = _next_weekday(po.expected + dt.timedelta(days=delay))
-                if rng.random() < 0.08 and qty >= 4:  # short delivery: the rest follows 1-3 weeks later
+                if rng.random() < supplier.short_p and qty >= 4:  # short delivery: the rest follows 1-3 weeks later
                     first = math.floor(qty * float(rng.uniform(0.5, 0.9)))
                     later = _next_weekday(arrival + dt.timedelta(days=int(rng.integers(7, 22))))
                     self.arrivals.setdefault(arrival, []).append((po, float(first)))
@@ -695,12 +783,14 @@ def write_demo_files(folder: str | Path, seed: int = 7, today: dt.date | None = 
         files.append(DemoFile("orders", month, path))
 
         def po_row(p: PoLine):
-            return (p.po_id, p.line_id, p.sku.code, p.sku.supplier.name, p.order_date.isoformat(),
-                    p.expected.isoformat(), p.received_date.isoformat() if p.received_date else "",
+            return (p.po_id, p.line_id, p.sku.code, p.supplier.name, p.order_date.isoformat(),
+                    p.expected.isoformat() if p.expected_known(end) else "",
+                    p.received_date.isoformat() if p.received_date else "",
                     _qty(p.qty), _qty(p.received), _money(p.cost))
 
         path = folder / f"purchase_orders_{month}.csv"
         _write_csv(path, PO_HEADERS, map(po_row, world.live_pos))
+        world.stats["unexpected_per_month"][month] = sum(not p.expected_known(end) for p in world.live_pos)
         files.append(DemoFile("purchase_orders", month, path))
 
     world.run(export)
@@ -717,7 +807,8 @@ def write_demo_files(folder: str | Path, seed: int = 7, today: dt.date | None = 
         kinds.setdefault(s.kind, []).append(s.code)
     world.stats.update(
         skus=len(world.skus), categories=len(CATEGORIES), suppliers=len(SUPPLIERS), locations=len(LOCATIONS),
-        customers=N_CUSTOMERS, kinds=kinds, negative_stock_sku=world.negative_row_sku)
+        customers=N_CUSTOMERS, kinds=kinds, negative_stock_sku=world.negative_row_sku,
+        second_source_skus=sorted(s.code for s in world.skus if s.second is not None))
     return DemoFiles(files, months, world.stats)
 
 
@@ -772,10 +863,16 @@ def write_demo_store(store, seed: int = 7, *, today: dt.date | None = None,
         f"warehouses and sold to {st['customers']} customers; {min(rows):,} to {max(rows):,} order lines "
         f"per monthly file ({st['new_lines']:,} lines ordered in all, {st['cancelled_lines']:,} of them "
         f"cancelled in whole or in part, {st['repromised']:,} re-promises, {st['po_lines']:,} purchase "
-        f"order lines). Look for partial shipments, {len(kinds['dead'])} dead and {len(kinds['slow'])} slow "
-        f"movers (e.g. {', '.join(kinds['dead'][:3])}), {len(kinds['chronic'])} chronically backordered "
-        f"SKUs (e.g. {', '.join(kinds['chronic'][:3])}) and codes that keep their leading zeros "
-        f"(e.g. {', '.join(zero_led[:2])}). The upload reports show {warnings} deliberately flawed rows "
+        f"order lines, {st['second_source_po_lines']:,} of them to a SKU's second supplier). Look for partial "
+        f"shipments, {len(kinds['dead'])} dead and {len(kinds['slow'])} slow movers (e.g. "
+        f"{', '.join(kinds['dead'][:3])}), {len(kinds['chronic'])} chronically backordered SKUs (e.g. "
+        f"{', '.join(kinds['chronic'][:3])}: reordered late and short, part of their backorder is on no PO) "
+        f"and codes that keep their leading zeros (e.g. {', '.join(zero_led[:2])}). Purchasing: "
+        f"{len(st['second_source_skus'])} SKUs bought from two suppliers (e.g. "
+        f"{', '.join(st['second_source_skus'][:2])}); {RELIABLE} delivers on time and in full, {OFTEN_LATE} "
+        f"is often late and short, {LONG_LEAD} takes far longer than the product master's lead times; "
+        f"{st['unexpected_per_month'][demo.months[-1]]} PO lines of the last month are not confirmed yet "
+        f"(no expected date). The upload reports show {warnings} deliberately flawed rows "
         f"(free-of-charge lines, one negative stock row). Try `python -m stocklens kpis --month "
         f"{demo.months[-1]}`."
     )

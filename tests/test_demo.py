@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import statistics
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -202,6 +203,116 @@ def test_stock_moves_with_receipts_and_shipments(demo):
     wrong = [r for r in rows if abs(r[2] - r[3]) > 1e-6]
     assert not wrong, wrong[:5]
     assert sum(abs(r[3]) for r in rows) > 0
+
+
+# --- purchasing (issue 10): what the Replenishment and Suppliers pages show ---------------------
+
+def test_some_skus_are_bought_from_two_suppliers(demo):
+    """A second source takes part of the volume: SKUs whose PO lines of the last 12 months name
+    two suppliers, the second (smaller) one with 10% to 60% of their ordered units."""
+    rows = q(demo, """
+        with lines as (
+            select po_id, line_id, any_value(sku) as sku, any_value(supplier) as supplier,
+                   arg_max(qty_ordered, month) as qty
+            from purchase_orders where month >= $first group by po_id, line_id),
+        per_supplier as (select sku, supplier, sum(qty) as qty from lines group by sku, supplier)
+        select sku, count(*) as suppliers, min(qty) / sum(qty) as smaller_share
+        from per_supplier group by sku having count(*) > 1""", {"first": demo.months[-12]})
+    assert len(rows) >= 10
+    assert all(r[1] == 2 for r in rows)
+    shares = sorted(r[2] for r in rows)
+    assert 0.1 <= shares[len(shares) // 2] <= 0.6, shares  # the median SKU
+    # the product master names one supplier per SKU: the main one, with most of the volume
+    assert q(demo, "select count(*) from products where supplier is null")[0][0] == 0
+
+
+def test_backorders_partly_on_no_po_at_most_month_ends(demo):
+    """uncovered(s, M) = max(0, backorder(s, M) - on order(s, M)): backorder = open demand -
+    on hand (as test_chronic_backorders), on order = the open units of every PO line's latest
+    version as of M. Some backorder is uncovered at 18 or more of the 24 month ends, and some is
+    covered too (POs are open for backordered SKUs)."""
+    rows = q(demo, """
+        with as_of as (select unnest($months) as m),
+        versions as (
+            select a.m, o.sku, o.qty_ordered - o.qty_shipped - o.qty_cancelled as open_qty,
+                   row_number() over (partition by a.m, o.order_id, o.line_key order by o.month desc) as rn
+            from as_of a join orders o on o.month <= a.m
+            where o.qty_ordered > 0),
+        demand as (select m, sku, sum(greatest(open_qty, 0)) as qty from versions where rn = 1 group by m, sku),
+        on_hand as (select month as m, sku, greatest(sum(qty_on_hand), 0) as qty from stock group by month, sku),
+        backorders as (
+            select d.m, d.sku, d.qty - coalesce(h.qty, 0) as units
+            from demand d left join on_hand h using (m, sku) where d.qty > coalesce(h.qty, 0)),
+        po_versions as (
+            select a.m, p.sku, greatest(p.qty_ordered - coalesce(p.qty_received, 0), 0) as open_qty,
+                   row_number() over (partition by a.m, p.po_id, p.line_id order by p.month desc) as rn
+            from as_of a join purchase_orders p on p.month <= a.m),
+        on_order as (select m, sku, sum(open_qty) as qty from po_versions where rn = 1 group by m, sku)
+        select b.m, sum(greatest(b.units - coalesce(o.qty, 0), 0)) as uncovered,
+               sum(least(b.units, coalesce(o.qty, 0))) as covered
+        from backorders b left join on_order o using (m, sku)
+        group by b.m""", {"months": demo.months})
+    assert len(rows) == 24
+    assert sum(1 for r in rows if r[1] > 0) >= 18, rows
+    assert all(r[2] > 0 for r in rows)
+
+
+def po_line_outcomes(demo) -> list[tuple]:
+    """Per supplier, from the PO files: (supplier, lines due in the last 12 months, of them received
+    in full by the expected date, mean days order -> full receipt, mean master lead time of its
+    SKUs). A line's expected date is its latest version's; it is received in full by it when a
+    version with qty_received >= qty_ordered is dated (received_date) on or before it."""
+    return q(demo, """
+        with latest as (
+            select po_id, line_id, arg_max(supplier, month) as supplier, arg_max(sku, month) as sku,
+                   arg_max(expected_date, month) as expected_date, arg_max(order_date, month) as order_date,
+                   arg_max(qty_ordered, month) as qty
+            from purchase_orders group by po_id, line_id),
+        full_receipt as (
+            select po_id, line_id, min(received_date) as received_date
+            from purchase_orders where qty_received >= qty_ordered group by po_id, line_id),
+        lines as (
+            select l.*, f.received_date, p.lead_time_days
+            from latest l left join full_receipt f using (po_id, line_id)
+            join products p on p.sku = l.sku)
+        select supplier,
+               count(*) filter (where expected_date between $start and $end) as due,
+               count(*) filter (where expected_date between $start and $end and received_date <= expected_date),
+               avg(received_date - order_date) filter (where received_date is not null),
+               avg(lead_time_days)
+        from lines group by supplier order by supplier""",
+             {"start": dt.date(int(demo.months[-12][:4]), int(demo.months[-12][5:7]), 1),
+              "end": dt.date.fromisoformat(f"{demo.months[-1]}-01").replace(day=28) + dt.timedelta(days=4)})
+
+
+def test_suppliers_differ_in_reliability(demo):
+    """One supplier delivers nearly every line on time and in full, one rarely does, and one takes
+    on average three weeks or more longer than the product master's lead times of its SKUs."""
+    suppliers = po_line_outcomes(demo)
+    assert len(suppliers) == 8 and all(r[1] >= 100 for r in suppliers)
+    otif = {r[0]: r[2] / r[1] for r in suppliers}
+    slower = {r[0]: r[3] - r[4] for r in suppliers}
+    best, worst, slowest = max(otif, key=otif.get), min(otif, key=otif.get), max(slower, key=slower.get)
+    assert otif[best] >= 0.9 and otif[worst] <= 0.3, otif
+    assert slower[slowest] >= 18, slower
+    assert len({best, worst, slowest}) == 3  # three different profiles
+    assert 0.4 <= statistics.median(otif.values()) <= 0.8, otif  # the others: in between
+
+
+def test_a_few_po_lines_have_no_expected_date_until_confirmed(demo):
+    """A handful of PO lines per file have no expected date (not confirmed by the supplier at the
+    month end); the next month's file gives them one."""
+    blank = {}
+    for month in demo.months:
+        rows = read_csv(demo.files / f"purchase_orders_{month}.csv")
+        assert all(r["Supplier"] for r in rows)
+        blank[month] = [(r["PO Number"], r["Line"]) for r in rows if not r["Expected Date"]]
+        assert len(blank[month]) <= max(10, len(rows) // 50), month
+    assert sum(len(v) for v in blank.values()) >= 24
+    for month, following in zip(demo.months, demo.months[1:]):
+        dated = {(r["PO Number"], r["Line"]): r["Expected Date"]
+                 for r in read_csv(demo.files / f"purchase_orders_{following}.csv")}
+        assert all(dated.get(key) for key in blank[month]), month
 
 
 def test_only_the_few_deliberate_imperfections_are_reported(demo):
