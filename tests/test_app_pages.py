@@ -7,7 +7,9 @@ built per session (conftest.demo_store_dir); tests that only read point the app 
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import math
 from pathlib import Path
 
 import polars as pl
@@ -28,13 +30,17 @@ PROVISIONAL = " (provisional)"
 
 OVERVIEW_TILES = ["backlog_units", "backlog_value", "past_due_units", "avg_age_days", "backorder_units",
                   "backorder_rate", "fill_rate_units", "fill_rate_orders", "inventory_value", "turnover_annual",
-                  "dio_days", "holding_cost", "dead_stock_value", "excess_stock_value"]
+                  "dio_days", "holding_cost", "dead_stock_value", "excess_stock_value", "backorder_uncovered_units",
+                  "supplier_otif_lines", "forecast_wape", "forecast_bias"]
 PAGES = {  # page script -> (title, the tiles it shows)
     "pages/overview.py": ("Overview", OVERVIEW_TILES),
     "pages/backlog.py": ("Backlog", ["backlog_units", "backlog_value", "past_due_share", "avg_age_days"]),
     "pages/backorders.py": ("Backorders", ["backorder_units", "backordered_skus", "backorder_rate"]),
     "pages/inventory.py": ("Inventory and turnover", ["inventory_value", "turnover_annual", "dio_days",
                                                        "holding_cost", "dead_stock_value", "excess_stock_value"]),
+    "pages/replenishment.py": ("Replenishment", ["on_order_units", "backorder_covered_units",
+                                                 "backorder_uncovered_units", "forecast_wape", "forecast_bias"]),
+    "pages/suppliers.py": ("Suppliers", ["supplier_otif_lines", "late_po_lines", "on_order_units"]),
     "pages/data.py": ("Data", []),
     "pages/settings.py": ("Settings", []),
 }
@@ -57,6 +63,9 @@ class Engine:
         out["past_due_share"] = (out["past_due_units"] / out["backlog_units"]
                                  if out["backlog_units"] else None)
         return out
+
+    def result(self, query: str, month: str, **extra) -> pl.DataFrame:
+        return kpis.run(self.store, query, kpis.Context(month), **extra)
 
     def top(self, query: str, column: str, month: str) -> list[str]:
         frame = kpis.run(self.store, query, kpis.Context(month))
@@ -138,6 +147,33 @@ def delta_mismatches(shown: dict[str, str | None], now: dict, before: dict, ids:
     return bad
 
 
+def _plain(value):
+    """A cell as compared: dates as ISO text (pandas gives datetimes, the engine dates)."""
+    return value.isoformat()[:10] if isinstance(value, (dt.date, dt.datetime)) else value
+
+
+def row_mismatches(shown, frame: pl.DataFrame, columns: list[str] | None = None, *, key: str | None = None) -> list:
+    """Where a table shown (AppTest's pandas frame) differs from the engine's rows, in their order
+    (or both sorted by `key`): in `columns`, or in every column of the engine's frame; floats to
+    1e-9. Empty: the same."""
+    columns = columns or frame.columns
+    got = pl.from_pandas(shown[columns].reset_index(drop=True))
+    if key:
+        got, frame = got.sort(key), frame.sort(key)
+    if got.height != frame.height:
+        return [("rows", got.height, frame.height)]
+    bad = []
+    for c in columns:
+        for i, (a, b) in enumerate(zip(got[c].to_list(), frame[c].to_list())):
+            a, b = _plain(a), _plain(b)
+            if isinstance(a, float) and isinstance(b, float):
+                if not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9):
+                    bad.append((c, i, a, b))
+            elif a != b:
+                bad.append((c, i, a, b))
+    return bad
+
+
 # --- every page, demo store ------------------------------------------------------------------
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -169,6 +205,28 @@ def test_page_renders_on_demo_store_with_engine_figures(page, demo_env, engine):
         assert list(ranking["sku"]) == [r["sku"] for r in want["frequently_backordered"]]
         assert len(by_sku) == want["backordered_skus"]
         assert by_sku["backorder_units"].sum() == pytest.approx(want["backorder_units"])
+        # next to every SKU what is on order, as the engine's coverage says
+        assert not row_mismatches(by_sku, engine.result("backorder_coverage_by_sku", engine.latest),
+                         ["sku", "on_order_units", "next_expected_date", "is_late", "covered_units",
+                          "uncovered_units", "cover_date"], key="sku")
+        assert by_sku["uncovered_units"].sum() == pytest.approx(want["backorder_uncovered_units"])
+    elif page == "pages/replenishment.py":
+        coverage, totals, reorder, accuracy = (d.value for d in at.dataframe)
+        assert not row_mismatches(coverage, engine.result("backorder_coverage_by_sku", engine.latest))
+        full = engine.result("reorder_list", engine.latest)
+        assert not row_mismatches(reorder, full)  # every supplier's, every column (the draft PO download)
+        # the totals per supplier add up the list's rows (a SKU without a master supplier: '(no supplier)')
+        per_supplier = (full.group_by(pl.col("supplier").fill_null("(no supplier)"))
+                        .agg(pl.len(), pl.col("suggested_value").fill_null(0).sum()))
+        assert {r[0]: (r[1], pytest.approx(r[2])) for r in per_supplier.iter_rows()} == \
+            {s: (n, v) for s, n, v in zip(totals["supplier"], totals["count_skus"], totals["suggested_value"])}
+        assert not row_mismatches(accuracy, engine.result("forecast_accuracy", engine.latest).drop("forecast_method"))
+        assert at.selectbox(key="reorder_supplier").options == ["All suppliers"] + list(totals["supplier"])
+    elif page == "pages/suppliers.py":
+        scorecard, late, single = (d.value for d in at.dataframe)
+        assert not row_mismatches(scorecard, engine.result("supplier_scorecard", engine.latest))
+        assert len(late) == want["late_po_lines"]
+        assert not row_mismatches(single, engine.result("supplier_single_source", engine.latest))
     elif page == "pages/data.py":
         loaded = at.dataframe[0].value
         assert len(loaded) == 3 * len(engine.months) + 1  # orders, stock, POs per month, plus products

@@ -120,3 +120,90 @@ def test_the_scorecard_matrix_and_forecast_accuracy_are_stored_and_a_po_upload_r
     purchase_orders(store, tmp_path, "2024-03", "P1,1,A,S1,2024-03-01,2024-03-11,2024-03-21,10,10\n")
     card = kpis.run(store, "supplier_scorecard", kpis.Context("2024-03"))
     assert card["lead_time_actual_mean"].to_list() == [20]
+
+
+# --- the pages in AppTest -----------------------------------------------------------------------------
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown_texts(at: AppTest) -> list[str]:
+    return [displayed(e.value) for e in (*at.main.caption, *at.main.warning, *at.main.markdown, *at.success)]
+
+
+def test_choosing_abc_xyz_cells_and_a_supplier_narrows_the_draft_po(monkeypatch, demo_store_dir):
+    monkeypatch.setenv("STOCKLENS_STORE", str(demo_store_dir))
+    with Store(demo_store_dir) as store:
+        month = store.run("store/report_months")["month"].to_list()[-1]
+        full = kpis.run(store, "reorder_list", kpis.Context(month))
+        # the two classes with most SKUs to order, and the largest supplier within them
+        classes = full["abc_xyz_class"].value_counts(sort=True)["abc_xyz_class"].head(2).sort().to_list()
+        chosen = kpis.run(store, "reorder_list", kpis.Context(month), classes=classes)
+    assert 0 < chosen.height < full.height, "the demo's reorder list should span several classes"
+    at = open_page("pages/replenishment.py")
+    assert len(at.dataframe[2].value) == full.height  # no class chosen: every SKU to order
+
+    at.pills(key="abc_xyz_classes").set_value(classes).run()
+    assert not at.exception
+    totals, reorder = at.dataframe[1].value, at.dataframe[2].value
+    assert sorted(reorder["sku"]) == sorted(chosen["sku"])
+    assert set(reorder["abc_xyz_class"]) == set(classes)
+    assert totals["count_skus"].sum() == chosen.height
+
+    supplier = totals["supplier"].iloc[0]  # largest value first
+    at.selectbox(key="reorder_supplier").set_value(supplier).run()
+    assert not at.exception
+    reorder = at.dataframe[2].value
+    want = chosen.filter(pl.col("supplier").fill_null("(no supplier)") == supplier)
+    assert list(reorder["sku"]) == want["sku"].to_list() and len(reorder) == totals["count_skus"].iloc[0]
+    assert any(t.startswith(f"**Draft purchase order: {supplier}**, {want.height:,} SKUs") for t in shown_texts(at))
+
+
+def test_a_month_without_its_po_file_says_on_order_is_unknown(monkeypatch, demo_store_copy):
+    monkeypatch.setenv("STOCKLENS_STORE", str(demo_store_copy))
+    with Store(demo_store_copy) as store:
+        month = store.months()[-1]
+        store.delete_month("purchase_orders", month)
+        backordered = kpis.kpis_for_month(store, month)["backordered_skus"]
+    assert backordered
+
+    at = open_page("pages/replenishment.py")
+    assert any(t.startswith(f"No purchase-order file for {month}: what is on order is unknown")
+               for t in shown_texts(at))
+    tiles = {m.label: m.value for m in at.main.metric}
+    assert [tiles[k] for k in ("On order", "Backorders covered by POs", "Backorders not on order")] == ["–"] * 3
+    assert "Needs the month's orders, stock and purchase-order files." in shown_texts(at)
+    assert len(at.dataframe[2].value)  # the reorder list still shows (on order counted as 0, as said)
+
+    at = open_page("pages/suppliers.py")
+    assert any(t.startswith(f"No purchase-order file for {month}: supplier figures are unknown")
+               for t in shown_texts(at))
+    assert not at.dataframe and not at.main.metric
+
+    at = open_page("pages/backorders.py")
+    by_sku = at.dataframe[-1].value
+    assert len(by_sku) == backordered and by_sku["on_order_units"].isna().all()
+    assert f"No purchase-order file for {month}: what is on order is unknown (blank)." in shown_texts(at)
+
+
+def test_a_month_without_its_stock_file_has_no_reorder_list(monkeypatch, demo_store_copy):
+    monkeypatch.setenv("STOCKLENS_STORE", str(demo_store_copy))
+    with Store(demo_store_copy) as store:
+        month = store.months()[-1]
+        store.delete_month("stock", month)
+        forecast = kpis.kpis_for_month(store, month)["forecast_wape"]
+    at = open_page("pages/replenishment.py")
+    texts = shown_texts(at)
+    assert any(t.startswith(f"No stock file for {month}") for t in texts)
+    assert texts.count("Needs the month's orders and stock files.") == 1
+    assert "Needs the month's orders, stock and purchase-order files." in texts
+    tiles = {m.label: m.value for m in at.main.metric}
+    assert tiles["On order"] != "–" and tiles["Backorders not on order"] == "–"  # POs known, backorders not
+    assert tiles["Forecast error (WAPE)"] == kpis.REGISTRY["forecast_wape"].format(forecast)  # orders only
+    assert "reorder_supplier" not in [s.key for s in at.main.selectbox]
+    assert [d.value.shape[0] for d in at.dataframe] == [4]  # the forecast accuracy per ABC class only
