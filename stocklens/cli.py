@@ -49,11 +49,17 @@ def cmd_load(args) -> int:
             print(f"stocklens: {exc}", file=sys.stderr)
             return 2
     prep, result = load_file(store, path, dataset=args.dataset, month=args.month, overrides=overrides,
-                             sheet=args.sheet, all_shipped=args.all_shipped, actor=audit.cli_actor())
+                             sheet=args.sheet, all_shipped=args.all_shipped, skip_bad_rows=args.skip_bad_rows,
+                             actor=audit.cli_actor())
     if result is None:
         print(prep.refusal().summary(), file=sys.stderr)
         if prep.headers and any(p.kind == "missing_column" for p in prep.problems):
             print(f"Columns found: {limits.name_list(prep.headers)}", file=sys.stderr)
+        if all(p.kind in ("row_error", "month") for p in prep.problems):
+            print("The column mapping is remembered for the corrected file.", file=sys.stderr)
+        if all(p.kind == "row_error" for p in prep.problems) and not args.skip_bad_rows:
+            print(f"To load the file without its {prep.bad_row_count} bad rows, add --skip-bad-rows "
+                  "(the rows left out are listed in the load log).", file=sys.stderr)
         return 1
     if result.status == "unchanged":
         print(f"{path.name}: identical to the {result.dataset} already loaded for "
@@ -292,6 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all-shipped", action="store_true",
                    help="every line without shipping information is shipped on its order date "
                         "(invoice or sales-history files)")
+    p.add_argument("--skip-bad-rows", action="store_true",
+                   help="load the file without the rows that have errors (a file is refused whole by "
+                        "default); the rows left out are listed in the report and the load log")
     p.set_defaults(func=cmd_load)
 
     p = with_store(sub.add_parser("months", help="list what is loaded, by month"))

@@ -34,6 +34,10 @@ class Dataset:
     def stored_columns(self) -> list[Column]:
         return [c for c in self.columns if not c.import_only]
 
+    @property
+    def columns_by_name(self) -> dict[str, Column]:
+        return {c.name: c for c in self.columns}
+
     def column(self, name: str) -> Column:
         for c in self.columns:
             if c.name == name:
@@ -65,6 +69,9 @@ ORDERS = Dataset(
                "the line counts as cancelled", import_only=True),
         Column("sku_name", "text", False, "product name, used as the SKU where the SKU is blank",
                import_only=True),
+        Column("line_amount", "number", False, "the line's total price (Amazon item-price): the unit "
+               "price is this divided by the ordered quantity when the file has no unit price",
+               import_only=True),
     ),
 )
 
@@ -84,6 +91,10 @@ STOCK = Dataset(
         Column("variant_1", "text", False, "variant option (Shopify Option1 Value)", import_only=True),
         Column("variant_2", "text", False, "variant option (Shopify Option2 Value)", import_only=True),
         Column("variant_3", "text", False, "variant option (Shopify Option3 Value)", import_only=True),
+        Column("storage_location", "text", False, "storage location within the plant (SAP): the location "
+               "is 'plant/storage location'", import_only=True),
+        Column("stock_value", "number", False, "total value of the row's stock (SAP 'Value Unrestricted'): "
+               "the unit cost is value / quantity when the file has no unit cost", import_only=True),
     ),
 )
 
@@ -118,6 +129,8 @@ PURCHASE_ORDERS = Dataset(
         Column("qty_ordered", "number", True, "ordered quantity"),
         Column("qty_received", "number", False, "quantity received so far"),
         Column("unit_cost", "number", False, "purchase price per unit"),
+        Column("qty_open", "number", False, "quantity still to be delivered (SAP ME2N): the received "
+               "quantity is ordered minus this when the file has no received quantity", import_only=True),
     ),
 )
 

@@ -9,9 +9,12 @@ order-level fields on the first line only, line key, codes as text).
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 import polars as pl
 
@@ -25,8 +28,8 @@ MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 STATUS_WORDS = {
     "open": ["open", "new", "pending", "unfulfilled", "not shipped", "backordered", "backorder", "confirmed",
              "released", "in progress", "processing", "booked", "awaiting shipment", "on hold", "abierto",
-             "pendiente", "aperto", "offen"],
-    "partial": ["partial", "partially shipped", "partially fulfilled", "partially delivered", "part shipped",
+             "pendiente", "aperto", "offen", "unshipped", "shipping"],
+    "partial": ["partial", "partially shipped", "partiallyshipped", "partially fulfilled", "partially delivered", "part shipped",
                 "parcial", "parziale", "teilgeliefert"],
     "shipped": ["shipped", "fulfilled", "delivered", "closed", "complete", "completed", "invoiced", "done",
                 "dispatched", "enviado", "entregado", "spedito", "evaso", "geliefert", "erledigt"],
@@ -70,6 +73,10 @@ class Prepared:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how the file was read (encoding, formats)
     options: dict = field(default_factory=dict)
+    # every row with a row error (not only the MAX_ROW_ERRORS shown as problems), and the first
+    # SKIPPED_SHOWN of them with column, value and reason: what skip_bad_rows leaves out
+    bad_rows: list[pl.Series] = field(default_factory=list, repr=False)
+    row_error_details: list[dict] = field(default_factory=list, repr=False)
 
     @property
     def refused(self) -> bool:
@@ -77,6 +84,11 @@ class Prepared:
 
     def refusal(self) -> ImportRefused:
         return ImportRefused(self.problems, self.total_row_errors)
+
+    @property
+    def bad_row_count(self) -> int:
+        """Rows with at least one row error (a row with two bad cells counts once)."""
+        return pl.concat(self.bad_rows).n_unique() if self.bad_rows else 0
 
     @property
     def preview(self) -> pl.DataFrame | None:
@@ -95,32 +107,112 @@ def prepare(
     mapping_override: dict[str, str] | None = None,
     sheet: str | None = None,
     all_shipped: bool = False,
+    skip_bad_rows: bool = False,
     store=None,
 ) -> Prepared:
     """Read and validate one upload. `mapping_override` replaces the proposal outright (the UI's
-    editor); `overrides` adjust it (the CLI's --map). With a store, a mapping it remembers for this
-    header layout is used before the synonyms, and SKUs are checked against its other datasets."""
+    editor); `overrides` adjust it (the CLI's --map). With a store, the dataset this header layout
+    was last loaded as is the guess, a mapping it remembers for the layout is used before the
+    synonyms, and SKUs are checked against its other datasets.
+
+    A file with row errors is refused whole; with `skip_bad_rows` the rows with errors (all of
+    them) are left out and the rest is prepared, the rows left out listed in a "skipped_rows"
+    finding. Problems of the whole file (unreadable, a missing column, the month) still refuse it.
+    Nothing of the data is stored here; with a store, the mapping of a file refused for row
+    errors or its month is remembered (Store.remember_refused), so a corrected file needs no
+    mapping again."""
     try:
         raw = read_table(data, file_name, sheet)
     except ImportRefused as refused:
         return Prepared(file_name, dataset or "orders", month, None, {}, [], "", None,
                         problems=refused.problems)
-    headers = raw.headers
-    ds_name = dataset or mapping.guess_dataset(headers, file_name)
+    learned = None
+    if dataset is None and store is not None:
+        learned = store.learned_dataset(mapping.header_hash(raw.headers))
+    ds_name = dataset or mapping.guess_dataset(raw.headers, file_name, learned)
+    args = dict(file_name=file_name, ds_name=ds_name, month=month, overrides=overrides,
+                mapping_override=mapping_override, sheet=sheet, all_shipped=all_shipped, store=store)
+    prep = _prepare_table(raw, **args)
+    if skip_bad_rows and _only_row_errors(prep):
+        prep = _without_bad_rows(prep, raw, args)
+    if learned is not None and learned == ds_name:
+        prep.notes.insert(0, f"Dataset {ds_name}: files with these columns were loaded as {ds_name} before.")
+    if (store is not None and dataset is not None and prep.refused and prep.layout
+            and all(p.kind in ("row_error", "month") for p in prep.problems)):
+        store.remember_refused(prep)
+    return prep
+
+
+def _only_row_errors(prep: Prepared) -> bool:
+    return prep.refused and all(p.kind == "row_error" for p in prep.problems)
+
+
+SKIPPED_SHOWN = 100  # rows left out listed with their values (the count is always whole)
+
+
+def _without_bad_rows(first: Prepared, raw: RawTable, args: dict) -> Prepared:
+    """Prepare the file again without every row that had a row error. Leaving rows out can make
+    others fail (a Shopify order whose first line, with the order's date, was left out): those
+    are left out too, a few rounds at most."""
+    skipped: list[int] = []
+    details: list[dict] = []
+    prep, table = first, raw
+    for _ in range(5):
+        if not _only_row_errors(prep):
+            break
+        bad = pl.concat(prep.bad_rows).unique() if prep.bad_rows else pl.Series("__row", [], pl.Int64)
+        skipped += bad.to_list()
+        details += prep.row_error_details[:max(0, SKIPPED_SHOWN - len(details))]
+        table = dataclasses.replace(table, frame=table.frame.filter(~pl.col("__row").is_in(bad.implode())))
+        if table.frame.height == 0:
+            first.problems.append(Problem(
+                "row_error", "Every row of the file has an error: there is nothing to load without them."))
+            return first
+        prep = _prepare_table(table, **args)
+    prep.raw, prep.rows_read = raw, first.rows_read
+    if prep.refused:
+        return prep
+    skipped = sorted(set(skipped))
+    shown = ", ".join(map(str, skipped[:20])) + (", ..." if len(skipped) > 20 else "")
+    prep.options["skip_bad_rows"] = True
+    prep.findings.insert(0, Finding(
+        "skipped_rows", len(skipped),
+        f"{len(skipped)} rows with errors were left out, as asked (rows {shown}); the other "
+        f"{prep.rows_read - len(skipped)} rows are loaded.", details))
+    prep.notes.append(f"Loaded without {len(skipped)} rows that had errors (the load log lists them).")
+    return prep
+
+
+def _prepare_table(raw: RawTable, *, file_name: str, ds_name: str, month: str | None, overrides,
+                   mapping_override, sheet, all_shipped: bool, store) -> Prepared:
     ds = datasets.get(ds_name)
-    layout = mapping.layout_key(ds_name, headers)
+    layout = mapping.layout_key(ds_name, raw.headers)
+    rows_read = raw.frame.height
+    per_location = mapping.location_quantity_columns(raw.headers) if ds_name == "stock" else {}
+    if per_location:
+        raw = _one_row_per_location(raw, per_location)
+    headers = raw.headers
     if mapping_override is not None:
         col_map = {k: v for k, v in mapping_override.items() if v}
     else:
         remembered = store.remembered_mapping(layout) if store is not None else None
-        col_map = dict(remembered) if remembered else mapping.propose(ds_name, headers)
+        if remembered:
+            col_map = dict(remembered)
+        else:
+            col_map = mapping.propose(ds_name, headers)
+            if per_location:
+                col_map.update(qty_on_hand=QTY_FROM_COLUMNS, location=LOCATION_FROM_COLUMNS)
         col_map = {k: v for k, v in col_map.items() if v in headers}
         if overrides:
             col_map = mapping.apply_overrides(col_map, overrides)
     prep = Prepared(file_name, ds_name, month, None, col_map, headers, layout, raw,
-                    rows_read=raw.frame.height,
+                    rows_read=rows_read,
                     options={"all_shipped": bool(all_shipped), "sheet": sheet})
     _describe_reading(prep)
+    if per_location:
+        prep.notes.append(
+            f"Quantities per location read from the columns {limits.name_list(list(per_location))}: one row "
+            f"per SKU and location ({', '.join(per_location.values())}).")
 
     missing = [c for c in ds.required if c not in col_map]
     if ds_name in ("orders", "stock") and "sku" in missing and "sku_name" in col_map:
@@ -135,12 +227,18 @@ def prepare(
         return prep
 
     typed = _parse_columns(prep, ds, raw)
+    typed = _split_code_and_name(prep, typed)
     if month is not None and not MONTH_RE.match(month):
         prep.problems.append(Problem("month", f"Month {month!r} is not of the form YYYY-MM."))
         return prep
     if ds.monthly:
         # (from the parsed dates: the builders only copy dates between rows, never make new ones)
         prep.proposed_month = _propose_month(ds_name, typed)
+        if prep.proposed_month is None:
+            prep.proposed_month = month_from_name(file_name)
+            if prep.proposed_month is not None and month is None:
+                prep.notes.append(f"The file has no dates to tell its month: {prep.proposed_month} is taken "
+                                  f"from its name {file_name!r}.")
         prep.month = month or prep.proposed_month
         if prep.month is not None and _future_month(prep, given=month is not None):
             return prep
@@ -156,14 +254,95 @@ def prepare(
     if ds.monthly:
         if prep.month is None:
             prep.problems.append(Problem(
-                "month", "The file has no dates to tell its month: choose the month it was exported "
-                "for (CLI: --month YYYY-MM)."))
+                "month", "The file has no dates to tell its month, nor its name: choose the month it was "
+                "exported for (CLI: --month YYYY-MM)."))
             prep.rows = None
             return prep
         _check_month(prep)
     if store is not None and ds_name != "products":
         _unknown_skus(prep, store.known_skus(ds_name))
     return prep
+
+
+LOCATION_FROM_COLUMNS = "Location (from column names)"
+QTY_FROM_COLUMNS = "On hand (per location column)"
+
+
+def _one_row_per_location(raw: RawTable, per_location: dict[str, str]) -> RawTable:
+    """A stock file with a quantity column per location, as one row per row and location: the
+    location's name and its quantity in two new columns (file order kept: a row's locations
+    follow each other). The location columns themselves are dropped."""
+    names = pl.Series(list(per_location.values()), dtype=pl.String)
+    frame = (raw.frame
+             .unpivot(on=list(per_location), index=[c for c in raw.frame.columns if c not in per_location],
+                      variable_name=LOCATION_FROM_COLUMNS, value_name=QTY_FROM_COLUMNS)
+             .with_columns(pl.col(LOCATION_FROM_COLUMNS).replace_strict(
+                 pl.Series(list(per_location)), names, return_dtype=pl.String))
+             .sort("__row", maintain_order=True))
+    return dataclasses.replace(raw, frame=frame)
+
+
+# Month names in file names (English, Spanish, German, Italian, French), as whole words.
+_MONTH_NAMES = {
+    1: ("january", "jan", "enero", "ene", "januar", "gennaio", "janvier", "janv"),
+    2: ("february", "feb", "febrero", "februar", "febbraio", "fevrier", "fev"),
+    3: ("march", "mar", "marzo", "marz", "maerz", "mars"),
+    4: ("april", "apr", "abril", "abr", "aprile", "avril", "avr"),
+    5: ("may", "mayo", "mai", "maggio"),
+    6: ("june", "jun", "junio", "juni", "giugno", "juin"),
+    7: ("july", "jul", "julio", "juli", "luglio", "juillet"),
+    8: ("august", "aug", "agosto", "aout"),
+    9: ("september", "sep", "sept", "septiembre", "settembre"),
+    10: ("october", "oct", "octubre", "oktober", "okt", "ottobre", "octobre"),
+    11: ("november", "nov", "noviembre", "novembre"),
+    12: ("december", "dec", "diciembre", "dic", "dezember", "dez", "dicembre", "decembre"),
+}
+_NAME_TO_MONTH = {w: m for m, words in _MONTH_NAMES.items() for w in words}
+_DATES_IN_NAME = (  # (regex, order of year/month), tried in this order; each match is used once
+    (r"(?<!\d)(\d{4})[-_. ](\d{1,2})[-_. ](\d{1,2})(?!\d)", "ym"),
+    (r"(?<!\d)(\d{1,2})[-_. ](\d{1,2})[-_. ](\d{4})(?!\d)", "dmy"),
+    (r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)", "ym"),
+    (r"(?<!\d)(\d{4})[-_. ](\d{1,2})(?!\d)", "ym"),
+    (r"(?<!\d)(\d{4})(\d{2})(?!\d)", "ym"),
+)
+
+
+def month_from_name(file_name: str, today: dt.date | None = None) -> str | None:
+    """The month a file's name gives, for files without dates (stock files): a date or month in
+    it (01-29-2024, 29.01.2024, 2024-01-29, 2024-01, 2024_01, 202401, 20240129) or a month's
+    name with a year (Jan2024, january_2024, 2024-Jan) or without one (januaryOrders: the latest
+    January up to today's month). None when the name gives none, or two different ones."""
+    today = today or dt.date.today()
+    stem = PurePath(file_name).stem
+    stem = "".join(ch for ch in unicodedata.normalize("NFKD", stem) if not unicodedata.combining(ch))
+    found: set[str] = set()
+
+    def add(year: int, month: int) -> bool:
+        if 1990 <= year <= today.year + 1 and 1 <= month <= 12:
+            found.add(f"{year:04d}-{month:02d}")
+            return True
+        return False
+
+    rest = stem
+    for rx, order in _DATES_IN_NAME:
+        for m in re.finditer(rx, rest):
+            a, b = int(m.group(1)), int(m.group(2))
+            # 01-29-2024: month first (US) unless the first number can only be a day (29-01-2024)
+            year, month = (int(m.group(3)), b if a > 12 else a) if order == "dmy" else (a, b)
+            if add(year, month):
+                rest = rest.replace(m.group(0), " ", 1)
+    # words: "januaryOrders" -> january, orders; "Jan2024" -> jan, 2024
+    tokens = re.findall(r"[a-z]+|\d+", re.sub(r"(?<=[a-z])(?=[A-Z])", " ", rest).lower())
+    for i, token in enumerate(tokens):
+        if token not in _NAME_TO_MONTH:
+            continue
+        month = _NAME_TO_MONTH[token]
+        years = [int(t) for t in tokens[max(0, i - 1):i + 2:2] if t.isdigit() and len(t) == 4]
+        if years:
+            add(years[-1], month)
+        elif not found:
+            add(today.year if month <= today.month else today.year - 1, month)
+    return found.pop() if len(found) == 1 else None
 
 
 # --- reading and typing ----------------------------------------------------------------------
@@ -181,8 +360,10 @@ def _describe_reading(prep: Prepared) -> None:
 
 def _row_error(prep: Prepared, row: int, column: str, value, why: str) -> None:
     prep.total_row_errors += 1
+    shown = "" if value is None else str(value)
+    if len(prep.row_error_details) < SKIPPED_SHOWN:
+        prep.row_error_details.append({"row": row, "column": column, "value": shown, "why": why})
     if sum(1 for p in prep.problems if p.kind == "row_error") < MAX_ROW_ERRORS:
-        shown = "" if value is None else str(value)
         prep.problems.append(Problem(
             "row_error", f"Row {row}, column {column!r}: {why} (value: {shown!r}).",
             row=row, column=column, value=shown))
@@ -195,14 +376,17 @@ def _flag(prep: Prepared, frame: pl.DataFrame, bad: pl.Expr, column: str, value_
     hits = frame.filter(bad)
     if hits.height == 0:
         return
-    shown = hits.head(MAX_ROW_ERRORS).select(
+    prep.bad_rows.append(hits.get_column("__row"))
+    room = max(MAX_ROW_ERRORS - sum(1 for p in prep.problems if p.kind == "row_error"),
+               SKIPPED_SHOWN - len(prep.row_error_details), 0)
+    shown = hits.head(room).select(
         pl.col("__row"),
         (pl.col(value_col) if value_col else pl.lit(None)).alias("value"),
         (pl.lit(why) if reason is None else reason.fill_null(pl.lit(why))).alias("why"),
     )
     for row, value, text in shown.iter_rows():
         _row_error(prep, row, column, value, text)
-    prep.total_row_errors += hits.height - min(hits.height, MAX_ROW_ERRORS)
+    prep.total_row_errors += hits.height - shown.height
 
 
 def _parse_columns(prep: Prepared, ds: datasets.Dataset, raw: RawTable) -> pl.DataFrame:
@@ -296,6 +480,32 @@ def _parse_columns(prep: Prepared, ds: datasets.Dataset, raw: RawTable) -> pl.Da
     # a second time as empty.
     return typed.select(["__row"] + [c.name for c in ds.columns if c.name in prep.mapping]
                         + [f"raw__{c.name}" for c in ds.columns if c.name in prep.mapping])
+
+
+_CODE_AND_NAME = r"^\[([^\]]+)\]\s*(.*)$"  # Odoo's "[FURN_0001] Office Chair"
+
+
+def _split_code_and_name(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
+    """Odoo writes a product as "[internal reference] name": the reference is the SKU, the name
+    the description (product master) or the product name. A product without a reference is
+    written as its name alone, which stays the SKU (as a blank SKU with a product name does)."""
+    if "sku" not in prep.mapping:
+        return typed
+    coded = pl.col("sku").str.contains(_CODE_AND_NAME).fill_null(False)
+    count = typed.select(coded.sum()).item()
+    if not count:
+        return typed
+    name_col = "description" if prep.dataset == "products" else "sku_name"
+    extra = []
+    if name_col in datasets.get(prep.dataset).columns_by_name and name_col not in prep.mapping:
+        extra = [pl.when(coded).then(pl.col("sku").str.extract(_CODE_AND_NAME, 2).str.strip_chars())
+                 .alias(name_col)]
+    prep.notes.append(f"{count} values of {prep.mapping['sku']!r} are written as \"[code] name\" (Odoo): the "
+                      "code in brackets is the SKU" + (f", the name the {'description' if name_col == 'description' else 'product name'}."
+                                               if extra else "."))
+    return typed.with_columns(
+        [pl.when(coded).then(pl.col("sku").str.extract(_CODE_AND_NAME, 1).str.strip_chars())
+         .otherwise(pl.col("sku")).alias("sku")] + extra)
 
 
 def _parse_distinct(frame: pl.DataFrame, name: str, parse, dtype: pl.DataType) -> pl.Expr:
@@ -426,6 +636,12 @@ def _orders(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
             pl.when(no_info).then(pl.col("order_date")).otherwise(pl.col("ship_date")).alias("ship_date"),
         )
     f = f.with_columns(pl.col("qty_shipped").fill_null(0.0))
+    if "unit_price" not in prep.mapping and "line_amount" in prep.mapping:
+        # Amazon's item-price is the line's total: per unit it is divided by the quantity
+        f = f.with_columns(pl.when(pl.col("qty_ordered") != 0).then(pl.col("line_amount") / pl.col("qty_ordered"))
+                           .alias("unit_price"))
+        prep.notes.append(f"Unit price = {prep.mapping['line_amount']!r} / {prep.mapping['qty_ordered']!r} "
+                          "(the file gives each line's total price).")
     f = f.with_columns(
         pl.when(pl.col("qty_cancelled").is_null() & (pl.col("status_code") == "cancelled"))
         .then(pl.col("qty_ordered") - pl.col("qty_shipped")).otherwise(pl.col("qty_cancelled"))
@@ -505,13 +721,30 @@ def _stock(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
     name = pl.when(has_options).then(pl.format("{} - {}", pl.col("sku_name"), options)).otherwise(pl.col("sku_name"))
     f = f.with_columns(pl.coalesce(pl.col("sku"), name).alias("sku"))
     _require(prep, f, "sku", "the SKU is empty and there is no product name to use instead")
-    _require(prep, f, "qty_on_hand")
     if prep.refused:
         return f
     cols = ["__row", "sku", "location", "qty_on_hand", "unit_cost"]
+    # A blank quantity is nothing on hand (Amazon leaves the quantity of an empty listing blank);
+    # a quantity that is there but not a number is a row error (reported in _parse_columns).
+    blank = pl.col("qty_on_hand").is_null() & pl.col("raw__qty_on_hand").is_null()
+    _finding(prep, f, blank, "blank_quantity",
+             f"{{n}} rows have no quantity in {prep.mapping['qty_on_hand']!r}: read as 0 on hand.", cols)
+    f = f.with_columns(pl.when(blank).then(0.0).otherwise(pl.col("qty_on_hand")).alias("qty_on_hand"))
+    if "storage_location" in prep.mapping:
+        # SAP: a plant's storage locations are kept apart as "plant/storage location"
+        f = f.with_columns(
+            pl.when(pl.col("location").is_null() & pl.col("storage_location").is_null()).then(None)
+            .otherwise(pl.concat_str(["location", "storage_location"], separator="/", ignore_nulls=True))
+            .alias("location"))
+    if "unit_cost" not in prep.mapping and "stock_value" in prep.mapping:
+        f = f.with_columns(pl.when(pl.col("qty_on_hand") > 0).then(pl.col("stock_value") / pl.col("qty_on_hand"))
+                           .alias("unit_cost"))
+        prep.notes.append(
+            f"Unit cost = {prep.mapping['stock_value']!r} / {prep.mapping['qty_on_hand']!r}, row by row (the file "
+            "has a value and no unit cost); unknown where the quantity is 0 or less.")
     _finding(prep, f, pl.col("qty_on_hand") < 0, "negative_stock",
              "{n} rows have negative stock: kept; a SKU's on hand counts as 0 when its rows sum below 0.", cols)
-    if "unit_cost" in prep.mapping:
+    if "unit_cost" in prep.mapping or "stock_value" in prep.mapping:
         _finding(prep, f, pl.col("unit_cost").is_null(), "unknown_cost",
                  "{n} rows have no unit cost: the previous month's or the product master's cost is used.", cols)
         _finding(prep, f, pl.col("unit_cost") == 0, "zero_cost", "{n} rows have a unit cost of 0.", cols)
@@ -542,6 +775,10 @@ def _purchase_orders(prep: Prepared, typed: pl.DataFrame) -> pl.DataFrame:
         _require(prep, f, c)
     if prep.refused:
         return f
+    if "qty_received" not in prep.mapping and "qty_open" in prep.mapping:
+        f = f.with_columns((pl.col("qty_ordered") - pl.col("qty_open")).alias("qty_received"))
+        prep.notes.append(f"Received quantity = {prep.mapping['qty_ordered']!r} - {prep.mapping['qty_open']!r} "
+                          "(the file gives the quantity still to be delivered).")
     _finding(prep, f, pl.col("qty_ordered") <= 0, "returns", "{n} lines have an ordered quantity of 0 or less.",
              ["__row", "po_id", "sku", "qty_ordered"])
     return f.select("__row", "po_id", "line_id", "sku", "supplier", "order_date", "expected_date",

@@ -177,8 +177,45 @@ class Store:
         return set(self.run("store/known_skus", {"dataset": dataset}).get_column("sku").to_list())
 
     def remembered_mapping(self, layout: str) -> dict[str, str] | None:
-        frame = self.query("select mapping from mappings where layout = $layout", {"layout": layout})
+        """The mapping last used for this layout: of a loaded file, or of a refused one when that
+        came later (see remember_refused)."""
+        frame = self.query(
+            "select mapping from (select mapping, saved_at from mappings where layout = $layout union all "
+            "select mapping, saved_at from refused_mappings where layout = $layout) "
+            "order by saved_at desc limit 1", {"layout": layout})
         return json.loads(frame.item()) if frame.height else None
+
+    def learned_dataset(self, header_hash: str) -> str | None:
+        """The dataset a file with these headers (mapping.header_hash) was last loaded as, or
+        chosen for when it was refused: the user's choice beats the guess from the columns."""
+        frame = self.query(
+            "select dataset from (select layout, dataset, saved_at, 1 as loaded from mappings union all "
+            "select layout, dataset, saved_at, 0 from refused_mappings) "
+            "where split_part(layout, ':', 2) = $hash order by saved_at desc, loaded desc limit 1",
+            {"hash": header_hash})
+        return frame.item() if frame.height else None
+
+    def remember_refused(self, prep: Prepared) -> bool:
+        """Remember the mapping of a file refused for row errors or its month, for the next file
+        of its layout. Data and the mappings of loaded files are not touched. Skipped (False) on
+        a read-only store or while a change is being written: it is a convenience, never a wait."""
+        if self.read_only or not self._write_lock.acquire(blocking=False):
+            return False
+        try:
+            cur = self.cursor()
+            try:
+                cur.execute(
+                    "insert or replace into refused_mappings values ($layout, $dataset, $mapping, $file, now())",
+                    {"layout": prep.layout, "dataset": prep.dataset, "mapping": json.dumps(prep.mapping, sort_keys=True),
+                     "file": prep.file_name})
+            finally:
+                cur.close()
+            return True
+        except duckdb.Error as exc:
+            log.warning("mapping of the refused file %s not remembered: %s", prep.file_name, exc)
+            return False
+        finally:
+            self._write_lock.release()
 
     def cached_result(self, key: str) -> pl.DataFrame | None:
         cur = self.cursor()
@@ -372,6 +409,7 @@ class Store:
                     cur.execute(
                         "insert or replace into mappings values ($layout, $dataset, $mapping, now())",
                         {"layout": prep.layout, "dataset": prep.dataset, "mapping": mapping})
+                    cur.execute("delete from refused_mappings where layout = $layout", {"layout": prep.layout})
                 facts.refresh(cur, prep.month, prep.dataset, inserted=True)
                 self._bump(cur)
                 pause = float(os.environ.get("STOCKLENS_TEST_PAUSE_BEFORE_COMMIT", "0") or 0)

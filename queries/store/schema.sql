@@ -108,6 +108,17 @@ create table if not exists mappings (
     saved_at timestamp not null
 );
 
+-- The mapping of a file refused for row errors or its month (importer.prepare with a store), so
+-- that the corrected file needs no mapping again. Kept apart from the mappings of loaded files:
+-- a refused file changes neither data nor confirmed mappings. A load of the layout removes it.
+create table if not exists refused_mappings (
+    layout varchar primary key,    -- dataset + hash of the header row, as in mappings
+    dataset varchar not null,
+    mapping json not null,
+    file_name varchar not null,
+    saved_at timestamp not null
+);
+
 create table if not exists settings (
     key varchar primary key,
     value json not null
