@@ -69,7 +69,7 @@ if choices:
 
 st.subheader(f"All backordered SKUs, {month}")
 if by_sku.height and by_sku["on_order_units"].is_null().all():  # the PO columns are null only then
-    st.caption(f"No purchase-order file for {month}: what is on order is unknown (blank).")
+    st.caption(f"No purchase-order file for {month}: what is on order is unknown (None).")
 ui.table(by_sku, "by_sku", file_stem=f"backorders_by_sku_{month}", column_config={
     **ui.column_help("backorder_units", "days_of_supply", "on_order_units", "covered_units", "uncovered_units"),
     "next_expected_date": st.column_config.DateColumn("Next expected", help="The earliest expected date of an open "
@@ -81,5 +81,5 @@ ui.table(by_sku, "by_sku", file_stem=f"backorders_by_sku_{month}", column_config
     "open_demand": st.column_config.NumberColumn("Open demand", format="%,.0f"),
     "on_hand": st.column_config.NumberColumn("On hand", format="%,.0f"),
     "cover_date": st.column_config.DateColumn("Cover date", help="The expected date at which the SKU's open PO units, "
-                                              "by expected date, reach its backorder (blank: not covered in full)."),
+                                              "by expected date, reach its backorder (None: not covered in full)."),
 }, height=320)

@@ -36,7 +36,7 @@ elif coverage.height == 0:
     st.success(f"No SKU is backordered at the end of {month}.")
 else:
     st.caption("Covered: the part of the backorder that open PO lines will bring; the cover date is the expected "
-               "date of the PO line that completes it (blank: not covered in full). Late: an open PO line of the "
+               "date of the PO line that completes it (None: not covered in full). Late: an open PO line of the "
                "SKU is past its expected date. Largest uncovered first.")
     ui.table(coverage, "coverage", file_stem=f"backorder_coverage_{month}", column_config={
         **ui.column_help("backorder_units", "on_order_units", "covered_units", "uncovered_units"),

@@ -49,7 +49,7 @@ ui.table(scorecard.select(first + [c for c in scorecard.columns if c not in firs
         "Backorder units of its SKUs", format="%,.0f",
         help="Backorder units at month end of the SKUs the product master gives this supplier; unknown without "
              "the month's orders and stock files."),
-}, height=320)
+}, height=360)
 
 st.subheader(f"Late PO lines, {month}")
 late = state.run("po_late_lines", ctx)

@@ -170,13 +170,17 @@ def grid_rows(page, ncols: int, index: int = -1) -> list[list[str]]:
 
 OVERVIEW = ["backlog_units", "backlog_value", "past_due_units", "avg_age_days", "backorder_units", "backorder_rate",
             "fill_rate_units", "fill_rate_orders", "inventory_value", "turnover_annual", "dio_days", "holding_cost",
-            "dead_stock_value", "excess_stock_value"]
+            "dead_stock_value", "excess_stock_value", "backorder_uncovered_units", "supplier_otif_lines", "forecast_wape",
+            "forecast_bias"]
 PAGES = [  # url path, title, tiles
     ("", "Overview", OVERVIEW),
     ("backlog", "Backlog", ["backlog_units", "backlog_value", "past_due_share", "avg_age_days"]),
     ("backorders", "Backorders", ["backorder_units", "backordered_skus", "backorder_rate"]),
     ("inventory", "Inventory and turnover", ["inventory_value", "turnover_annual", "dio_days", "holding_cost",
                                              "dead_stock_value", "excess_stock_value"]),
+    ("replenishment", "Replenishment", ["on_order_units", "backorder_covered_units", "backorder_uncovered_units",
+                                        "forecast_wape", "forecast_bias"]),
+    ("suppliers", "Suppliers", ["supplier_otif_lines", "late_po_lines", "on_order_units"]),
     ("data", "Data", []),
     ("settings", "Settings", []),
 ]
@@ -276,12 +280,12 @@ def test_dashboard_end_to_end_in_chromium(demo_store_dir, demo_store_copy, tmp_p
                 assert page.get_by_role("combobox", name="Dataset", exact=True).input_value() \
                     == "Stock (on hand at month end)"  # guessed from the columns
                 assert page.locator("input[aria-label='Month (YYYY-MM)']").input_value() == latest
-                shoot(page, "08_data_upload_preview")
+                shoot(page, f"{len(PAGES) + 2:02d}_data_upload_preview")
                 confirm.click()
                 done = page.get_by_text(f"stock rows for {latest}, replacing the previous version.")
                 done.wait_for(timeout=RUN_TIMEOUT_S * 1000)
                 wait_ready(page, "Data")
-                shoot(page, "09_data_upload_loaded")
+                shoot(page, f"{len(PAGES) + 3:02d}_data_upload_loaded")
                 # the table of what is loaded (the audit log's comes after it): dataset, month,
                 # rows, file, loaded, warnings, versions
                 rows = grid_rows(page, 7, index=-2)
@@ -293,7 +297,7 @@ def test_dashboard_end_to_end_in_chromium(demo_store_dir, demo_store_copy, tmp_p
                 # 4. Back to the Overview in the same session: the new stock shows at once.
                 page.locator("[data-testid='stSidebarNav'] a", has_text="Overview").click()
                 wait_ready(page, "Overview")
-                shoot(page, "10_overview_after_upload")
+                shoot(page, f"{len(PAGES) + 4:02d}_overview_after_upload")
                 shown = metrics(page)
                 assert not tile_mismatches(shown, after, OVERVIEW)
                 assert shown["inventory_value"] != REGISTRY["inventory_value"].format(before["inventory_value"])
