@@ -50,6 +50,7 @@ def cmd_load(args) -> int:
             return 2
     prep, result = load_file(store, path, dataset=args.dataset, month=args.month, overrides=overrides,
                              sheet=args.sheet, all_shipped=args.all_shipped, skip_bad_rows=args.skip_bad_rows,
+                             lists_every_open_line=args.lists_every_open_line,
                              actor=audit.cli_actor())
     if result is None:
         print(prep.refusal().summary(), file=sys.stderr)
@@ -139,6 +140,9 @@ def _print_checks(store: Store, month: str) -> None:
         rows = kpis.run(store, f"checks/{name}", ctx)
         if rows.height:
             print(f"  check {name.replace('_', ' ')}: {rows.height} rows (see the Data page)")
+            if name == "stale_open_lines":
+                print("    if this file lists every open order line, load it again with --lists-every-open-line "
+                      "to close them as of this month")
 
 
 def cmd_settings(args) -> int:
@@ -301,6 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-bad-rows", action="store_true",
                    help="load the file without the rows that have errors (a file is refused whole by "
                         "default); the rows left out are listed in the report and the load log")
+    p.add_argument("--lists-every-open-line", action="store_true",
+                   help="orders only: the file lists every order line still open at the month's end, so "
+                        "lines open in the store that it does not list are closed (by absence) as of that "
+                        "month; undoing or replacing the load reopens them")
     p.set_defaults(func=cmd_load)
 
     p = with_store(sub.add_parser("months", help="list what is loaded, by month"))

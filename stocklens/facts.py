@@ -15,8 +15,9 @@ from . import sql
 # Bump when what the facts hold or how they are computed changes: a store whose facts were built
 # by another version rebuilds them all when it is opened (Store._connect), and forgets the results
 # it stored (11: backorder units rounded in sku_history too; '(no customer)'-style filter values;
-# 12: purchase-order facts and receipt events).
-FACTS_VERSION = 12
+# 12: purchase-order facts and receipt events; 13: lines closed by absence, shipment units in
+# inventory_cogs_facts).
+FACTS_VERSION = 13
 
 # Per family of facts: its tables (their rows are keyed by report_month), the queries that build
 # one month, and which dataset's months start its span.

@@ -108,6 +108,7 @@ def prepare(
     sheet: str | None = None,
     all_shipped: bool = False,
     skip_bad_rows: bool = False,
+    lists_every_open_line: bool = False,
     store=None,
 ) -> Prepared:
     """Read and validate one upload. `mapping_override` replaces the proposal outright (the UI's
@@ -118,6 +119,9 @@ def prepare(
     A file with row errors is refused whole; with `skip_bad_rows` the rows with errors (all of
     them) are left out and the rest is prepared, the rows left out listed in a "skipped_rows"
     finding. Problems of the whole file (unreadable, a missing column, the month) still refuse it.
+    `lists_every_open_line` (orders only): the file lists every order line still open at the
+    month's end, so the lines open in the store that it does not list are closed by absence as of
+    that month (facts/line_facts), as a property of this load's version.
     Nothing of the data is stored here; with a store, the mapping of a file refused for row
     errors or its month is remembered (Store.remember_refused), so a corrected file needs no
     mapping again."""
@@ -135,6 +139,13 @@ def prepare(
     prep = _prepare_table(raw, **args)
     if skip_bad_rows and _only_row_errors(prep):
         prep = _without_bad_rows(prep, raw, args)
+    if lists_every_open_line:  # stored only when asked: loads made without it compare equal
+        if ds_name == "orders":
+            prep.options["lists_every_open_line"] = True
+        else:
+            prep.problems.append(Problem(
+                "option", "'This file lists every open order line' is an option of orders files only; "
+                f"this file is loaded as {ds_name}."))
     if learned is not None and learned == ds_name:
         prep.notes.insert(0, f"Dataset {ds_name}: files with these columns were loaded as {ds_name} before.")
     if (store is not None and dataset is not None and prep.refused and prep.layout

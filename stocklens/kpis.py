@@ -105,13 +105,41 @@ REGISTRY: dict[str, KPI] = {k.id: k for k in [
         "Average inventory value times the yearly carrying rate (capital, storage, service and risk) "
         "divided by 12.", "inventory_turnover", good="down"),
     KPI("dead_stock_value", "Dead stock value", "currency",
-        "Value of SKUs on hand with no positive shipment in the 180 days up to month end.",
+        "Value of SKUs on hand with no positive shipment in the 180 days up to month end. Unknown when "
+        "an orders file of the last 6 months is missing, or when no dead SKU has a known cost.",
         "inventory_turnover", good="down"),
     KPI("excess_stock_value", "Excess stock value", "currency",
         "Value of stock above excess months (setting, 6) of monthly demand, demand = shipments of the "
-        "last 6 calendar months / 6.", "inventory_turnover", good="down"),
+        "last 6 calendar months / 6. Unknown when an orders file of those months is missing, or when no "
+        "excess SKU has a known cost.", "inventory_turnover", good="down"),
     KPI("days_of_supply", "Days of supply", "days",
-        "On hand divided by average daily shipment units of the last 90 days.", "stock_by_sku"),
+        "On hand divided by average daily shipment units of the last 90 days; unknown when an orders "
+        "file of the last 6 months is missing.", "stock_by_sku"),
+    # in units (issue 11): what the pages show when the files have no cost at all
+    KPI("count_skus_unknown_cost", "SKUs without cost", "count",
+        "SKUs on hand with no unit cost in this month's or an earlier stock file or in the product "
+        "master: left out of inventory value. Add a product master with unit_cost to value them.",
+        "inventory_turnover", good="down"),
+    KPI("cogs_units", "Units shipped", "units",
+        "Shipment units dated in the month, returns netted (COGS in units); unknown without the "
+        "month's orders file.", "inventory_turnover"),
+    KPI("avg_inventory_units", "Average inventory (units)", "units",
+        "Mean of last month's and this month's inventory units when both stock files exist, else this "
+        "month's.", "inventory_turnover", good="down"),
+    KPI("turnover_monthly_units", "Monthly turnover (units)", "per_month",
+        "Units shipped in the month divided by average inventory units.", "inventory_turnover", good="up"),
+    KPI("turnover_annual_units", "Annual turnover (units)", "per_year",
+        "Annual turnover counted in units instead of value: over the months of the last 12 with a stock "
+        "and an orders file (n), their units shipped divided by the mean of their average inventory "
+        "units, times 12 / n.", "inventory_turnover", good="up"),
+    KPI("dio_days_units", "Days inventory outstanding (units)", "days",
+        "365 divided by annual turnover in units.", "inventory_turnover", good="down"),
+    KPI("dead_stock_units", "Dead stock units", "units",
+        "Units on hand of SKUs with no positive shipment in the 180 days up to month end; unknown when "
+        "an orders file of the last 6 months is missing.", "inventory_turnover", good="down"),
+    KPI("excess_stock_units", "Excess stock units", "units",
+        "Units on hand above excess months (setting, 6) of monthly demand; unknown when an orders file "
+        "of the last 6 months is missing.", "inventory_turnover", good="down"),
     # purchase orders (issue 10): each as reported at the month, unknown without its PO file
     KPI("on_order_units", "On order", "units",
         "Open purchase order units at month end (ordered minus received by then), over lines ordered "
@@ -184,7 +212,8 @@ REGISTRY: dict[str, KPI] = {k.id: k for k in [
 ]}
 
 BRIDGE_LABELS = {"opening": "Opening backlog", "new": "New orders", "shipped": "Shipped",
-                 "cancelled": "Cancelled", "restated": "Restated", "closing": "Closing backlog"}
+                 "cancelled": "Cancelled", "closed_by_absence": "Closed by absence", "restated": "Restated",
+                 "closing": "Closing backlog"}
 
 
 @dataclass(frozen=True)
@@ -405,7 +434,9 @@ def kpis_for_month(store, month: str, *, settings: Settings | None = None,
         "past_due_units": backlog.get("past_due_units"),
         "age_buckets": ({r["age_bucket"]: _clean(r["backlog_units"]) for r in buckets.iter_rows(named=True)}
                         if has_orders else {label: None for label in ctx.settings.age_labels}),
-        "bridge": {k: bridge.get(k) for k in ("opening", "new", "shipped", "cancelled", "restated", "closing")},
+        # the book's six steps, and closed_by_absence (carved out of restated; 0 unless a file of
+        # the month was loaded as listing every open line)
+        "bridge": {k: bridge.get(k) for k in BRIDGE_LABELS},
         "backorder_units": backorders.get("backorder_units"),
         "backordered_skus": backorders.get("backordered_skus"),
         "backorder_rate": backorders.get("backorder_rate"),
@@ -423,6 +454,15 @@ def kpis_for_month(store, month: str, *, settings: Settings | None = None,
         "holding_cost": stock.get("holding_cost"),
         "dead_stock_value": stock.get("dead_stock_value"),
         "excess_stock_value": stock.get("excess_stock_value"),
+        # in units (issue 11), for files without costs; null by the same rules as their value twins
+        "cogs_units": stock.get("cogs_units"),
+        "avg_inventory_units": stock.get("avg_inventory_units"),
+        "turnover_monthly_units": stock.get("turnover_monthly_units"),
+        "turnover_annual_units": stock.get("turnover_annual_units"),
+        "dio_days_units": stock.get("dio_days_units"),
+        "dead_stock_units": stock.get("dead_stock_units"),
+        "excess_stock_units": stock.get("excess_stock_units"),
+        "count_skus_unknown_cost": stock.get("count_skus_unknown_cost"),
         "on_order_units": purchases.get("on_order_units"),
         "backorder_covered_units": purchases.get("backorder_covered_units"),
         "backorder_uncovered_units": purchases.get("backorder_uncovered_units"),

@@ -9,7 +9,7 @@ import pytest
 from kpi_helpers import by, kpis, one, orders, rows, save_settings, stock
 
 BUCKETS = ("0-30", "31-60", "61-90", "91-180", "181+")
-BRIDGE = ("opening", "new", "shipped", "cancelled", "restated", "closing")
+BRIDGE = ("opening", "new", "shipped", "cancelled", "closed_by_absence", "restated", "closing")
 
 
 def bridge_closes(b: dict) -> bool:
@@ -77,14 +77,17 @@ def test_line_versions_as_reported_each_month(store, tmp_path):
 
     # Bridge January: opening 0 (nothing reported before), new 10 + 4 = 14 (lines ordered in Jan),
     # shipped 2 (01-20), cancelled 0, closing 12; restated = 12 - (0 + 14 - 2 - 0) = 0.
-    assert jan["bridge"] == {"opening": 0, "new": 14, "shipped": 2, "cancelled": 0, "restated": 0, "closing": 12}
+    assert jan["bridge"] == {"opening": 0, "new": 14, "shipped": 2, "cancelled": 0, "closed_by_absence": 0,
+                             "restated": 0, "closing": 12}
     # Bridge February: opening 12 (January as reported at January), new 0, shipped 3 (V1's +3 dated
     # E(Feb) = 02-29, in February), cancelled 0, closing 11; restated = 11 - (12 + 0 - 3 - 0) = +2:
     # V1's qty_ordered raised from 10 to 12.
-    assert feb["bridge"] == {"opening": 12, "new": 0, "shipped": 3, "cancelled": 0, "restated": 2, "closing": 11}
+    assert feb["bridge"] == {"opening": 12, "new": 0, "shipped": 3, "cancelled": 0, "closed_by_absence": 0,
+                             "restated": 2, "closing": 11}
     # Bridge March: opening 11, new 0, shipped 4 (V1's +4 on 03-05; V2's +4 is dated 02-25, not in
     # March), cancelled 0, closing 3; restated = 3 - (11 + 0 - 4 - 0) = -4: V2's shipment reported late.
-    assert mar["bridge"] == {"opening": 11, "new": 0, "shipped": 4, "cancelled": 0, "restated": -4, "closing": 3}
+    assert mar["bridge"] == {"opening": 11, "new": 0, "shipped": 4, "cancelled": 0, "closed_by_absence": 0,
+                             "restated": -4, "closing": 3}
     for month in (jan, feb, mar):
         assert bridge_closes(month["bridge"])
 
@@ -114,12 +117,14 @@ def test_bridge_opening_new_shipped_cancelled_restated_closing(store, tmp_path):
     jan = kpis(store, "2024-01")
     # January: closing = 6 + 5 + 8 + 6 = 25; new = 10 + 5 + 8 + 6 = 29; shipped 4; restated
     # = 25 - (0 + 29 - 4 - 0) = 0.
-    assert jan["bridge"] == {"opening": 0, "new": 29, "shipped": 4, "cancelled": 0, "restated": 0, "closing": 25}
+    assert jan["bridge"] == {"opening": 0, "new": 29, "shipped": 4, "cancelled": 0, "closed_by_absence": 0,
+                             "restated": 0, "closing": 25}
     feb = kpis(store, "2024-02")
     # February: closing = B1 0 + B2 3 + B3 5 + B4 9 + B5 6 + B7 4 = 27 (B6 left out)
     # opening 25; new = B5's 7 (B6's -2 is a return); shipped = 6 + 2 + 1 = 9 (B6's -2 left out);
     # cancelled = 3; restated = 27 - (25 + 7 - 9 - 3) = 7 = B4 +3 and B7 +4.
-    assert feb["bridge"] == {"opening": 25, "new": 7, "shipped": 9, "cancelled": 3, "restated": 7, "closing": 27}
+    assert feb["bridge"] == {"opening": 25, "new": 7, "shipped": 9, "cancelled": 3, "closed_by_absence": 0,
+                             "restated": 7, "closing": 27}
     assert feb["backlog_units"] == feb["bridge"]["closing"]
     assert jan["backlog_units"] == feb["bridge"]["opening"]
     assert bridge_closes(feb["bridge"])
@@ -133,10 +138,12 @@ def test_cancellation_dated_at_upload_month_end_not_at_ship_date(store, tmp_path
         CX1,1,S1,2024-01-10,10,4,2024-01-20,6,,,,   # the other 6 cancelled, ship_date still 01-20
     """)
     jan, feb = kpis(store, "2024-01"), kpis(store, "2024-02")
-    assert jan["bridge"] == {"opening": 0, "new": 10, "shipped": 4, "cancelled": 0, "restated": 0, "closing": 6}
+    assert jan["bridge"] == {"opening": 0, "new": 10, "shipped": 4, "cancelled": 0, "closed_by_absence": 0,
+                             "restated": 0, "closing": 6}
     # the cancellation event (+6) is dated E(Feb) = 02-29, in February (not at the line's ship_date
     # in January): opening 6, cancelled 6, closing 0, restated = 0 - (6 + 0 - 0 - 6) = 0
-    assert feb["bridge"] == {"opening": 6, "new": 0, "shipped": 0, "cancelled": 6, "restated": 0, "closing": 0}
+    assert feb["bridge"] == {"opening": 6, "new": 0, "shipped": 0, "cancelled": 6, "closed_by_absence": 0,
+                             "restated": 0, "closing": 0}
 
 
 def test_month_without_orders_upload_is_null_and_next_bridge_opens_on_last_known_state(store, tmp_path):
@@ -161,7 +168,8 @@ def test_month_without_orders_upload_is_null_and_next_bridge_opens_on_last_known
     # upload): opening = backlog at E(M-1) from the uploads of months <= M-1, here February's lines
     # at 03-31 = 27, though March's own backlog_units is null; the bridge still closes.
     # closing = 5 + 9 + 6 + 4 = 24; shipped 3 (04-03); restated = 24 - (27 + 0 - 3 - 0) = 0.
-    assert apr["bridge"] == {"opening": 27, "new": 0, "shipped": 3, "cancelled": 0, "restated": 0, "closing": 24}
+    assert apr["bridge"] == {"opening": 27, "new": 0, "shipped": 3, "cancelled": 0, "closed_by_absence": 0,
+                             "restated": 0, "closing": 24}
 
 
 # --- status mapping, every-line-shipped option, returns -----------------------------------------------
@@ -183,7 +191,8 @@ def test_status_mapping_before_quantities(store, tmp_path):
     assert may["backlog_lines"] == 3
     # new = 5 + 4 + 6 + 3 + 7 + 8 + 2 = 35; shipped = 5 + 4 + 2 + 3 + 1 = 15; cancelled = 4 + 3 = 7;
     # restated = 13 - (0 + 35 - 15 - 7) = 0
-    assert may["bridge"] == {"opening": 0, "new": 35, "shipped": 15, "cancelled": 7, "restated": 0, "closing": 13}
+    assert may["bridge"] == {"opening": 0, "new": 35, "shipped": 15, "cancelled": 7, "closed_by_absence": 0,
+                             "restated": 0, "closing": 13}
 
 
 INVOICES = """
@@ -226,7 +235,8 @@ def test_returns_left_out_of_backlog_and_fill_rate(store, tmp_path):
     assert apr["backlog_units"] == 5 and apr["backlog_lines"] == 1 and apr["backlog_orders"] == 1
     assert apr["backlog_value"] == pytest.approx(10)
     # new = RT1's 5 only (not 5 - 3 - 2 + 0 = 0); shipped 0 (not -2); restated = 5 - (0 + 5 - 0 - 0) = 0
-    assert apr["bridge"] == {"opening": 0, "new": 5, "shipped": 0, "cancelled": 0, "restated": 0, "closing": 5}
+    assert apr["bridge"] == {"opening": 0, "new": 5, "shipped": 0, "cancelled": 0, "closed_by_absence": 0,
+                             "restated": 0, "closing": 5}
     fill = one(store, "fill_rate", "2024-04")
     assert fill["count_lines"] == 1 and fill["count_orders"] == 1  # RT1 only
     assert apr["fill_rate_units"] == 0  # RT1: 0 of 5 shipped

@@ -22,9 +22,13 @@ TOP_KEYS = {
     # purchase orders and replenishment (issue 10)
     "on_order_units", "backorder_covered_units", "backorder_uncovered_units", "late_po_lines",
     "supplier_otif_lines", "forecast_wape", "forecast_bias",
+    # in units, for files without costs (issue 11)
+    "cogs_units", "avg_inventory_units", "turnover_monthly_units", "turnover_annual_units", "dio_days_units",
+    "dead_stock_units", "excess_stock_units", "count_skus_unknown_cost",
 }
 AGE_KEYS = {"0-30", "31-60", "61-90", "91-180", "181+"}
-BRIDGE_KEYS = {"opening", "new", "shipped", "cancelled", "restated", "closing"}
+# the book's six steps and closed_by_absence (issue 11: carved out of restated)
+BRIDGE_KEYS = {"opening", "new", "shipped", "cancelled", "closed_by_absence", "restated", "closing"}
 FREQUENT_KEYS = {"sku", "months_backordered", "backorder_units"}
 STOCK_FIGURES = ("inventory_units", "inventory_value", "avg_inventory_value", "turnover_monthly", "holding_cost",
                  "dead_stock_value", "excess_stock_value")
@@ -85,7 +89,8 @@ def test_kpis_json_keys_and_values(small_store):
     assert k["past_due_units"] == 9
     assert k["age_buckets"] == {"0-30": 6, "31-60": 0, "61-90": 3, "91-180": 0, "181+": 0}
     # opening = January's 3; new 10; shipped 4; closing 9; restated = 9 - (3 + 10 - 4 - 0) = 0
-    assert k["bridge"] == {"opening": 3, "new": 10, "shipped": 4, "cancelled": 0, "restated": 0, "closing": 9}
+    assert k["bridge"] == {"opening": 3, "new": 10, "shipped": 4, "cancelled": 0, "closed_by_absence": 0,
+                           "restated": 0, "closing": 9}
     # A: max(0, 6 - 4) = 2; B: 3 - 0 = 3 -> 5 of 9
     assert k["backorder_units"] == 5 and k["backordered_skus"] == 2
     assert k["backorder_rate"] == pytest.approx(5 / 9)

@@ -3,6 +3,9 @@
 -- line_facts: each order line as reported at report_month (only uploads <= report_month), for
 -- the lines of that month's upload, the lines still open (or ordered for later) a month before,
 -- and lines with events dated after the previous month end. Returns (qty_ordered <= 0) are left out.
+-- closed_by_absence: the open units closed in report_month because its orders load lists every
+-- open line (load option lists_every_open_line) and does not list this one (dated E(M); open_qty
+-- is then 0 from that month on, until a later file lists the line again).
 create table if not exists line_facts (
     report_month varchar not null,
     order_id varchar not null,
@@ -20,6 +23,7 @@ create table if not exists line_facts (
     shipped_to_date double not null,   -- shipment events dated <= end of report_month
     shipped_in_month double not null,
     cancelled_in_month double not null,
+    closed_by_absence double not null, -- units closed by absence in report_month (see above)
     ship_events struct(shipped_on date, units double)[],  -- for lines ordered in report_month only
     line_uid uhugeint not null         -- order_lines.line_uid
 );
@@ -67,6 +71,7 @@ create table if not exists inventory_cogs_facts (
     report_month varchar not null,
     category varchar,
     known_cogs double,
+    shipped_units double not null,     -- shipment units of the month, whatever the cost (cogs_units)
     count_skus_known_cost bigint not null,
     count_skus_cogs_unknown_cost bigint not null
 );

@@ -11,3 +11,28 @@ from (select unnest(months) as report_month);
 -- grain: dataset x month. inputs: loads.
 create or replace view uploaded_months as
 select distinct dataset, month from loads where state = 'active' and month is not null;
+
+-- shipment_history(months): for each month M, whether the shipments read by days of supply, dead
+-- and excess stock are reported (README): their windows (90 and 180 days up to t, 6 calendar
+-- months ending at M) all lie within the 6 calendar months ending at M, so M needs its orders
+-- upload, and so does every month of those 6 from the first orders upload on (the first file
+-- carries the history before it: its lines' shipments of earlier months). Without, those figures
+-- are unknown: every SKU would look dead.
+-- grain: one row per month. inputs: uploaded_months.
+create or replace macro shipment_history(months) as table
+with
+orders_months as (
+    select month from uploaded_months where dataset = 'orders'
+),
+window_months as (
+    select m.report_month, strftime(m.month_start - to_months(r.i::integer), '%Y-%m') as window_month
+    from report_months(months) as m, range(6) as r(i)
+)
+select
+    w.report_month,
+    bool_or(w.window_month = w.report_month and o.month is not null)
+        and count(*) filter (where w.window_month >= (select min(month) from orders_months) and o.month is null) = 0
+        as is_known,
+from window_months as w
+left join orders_months as o on o.month = w.window_month
+group by w.report_month;

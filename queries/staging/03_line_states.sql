@@ -47,6 +47,7 @@ final as (
         f.shipped_to_date,
         f.shipped_in_month,
         f.cancelled_in_month,
+        f.closed_by_absence,
         coalesce(list_sum(list_transform(
             list_filter(f.ship_events, lambda e: e.shipped_on <= f.due_date), lambda e: e.units)), 0)
             as shipped_by_due,

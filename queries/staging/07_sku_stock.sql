@@ -3,8 +3,11 @@
 -- (kpi-book 3, Inventory): "in the N days up to t" = dated after t - N and on or before t;
 -- monthly_demand = shipment units dated in the 6 calendar months ending at M, / 6. Net shipments
 -- below 0 (more returned than shipped) are no demand: days of supply is then unknown (like no
--- shipments at all) and the excess is never more than what is on hand.
--- grain: report_month x sku. inputs: stock_states, sku_flows_at.
+-- shipments at all) and the excess is never more than what is on hand. When the month's
+-- shipments are not all reported (shipment_history: an orders file of the 6 months missing), the
+-- figures built on them (shipped units, monthly demand, days of supply, dead, excess) are
+-- unknown (null): without the orders file every SKU would look dead.
+-- grain: report_month x sku. inputs: stock_states, sku_flows_at, shipment_history.
 create or replace macro sku_stock(months, excess_months, locations, categories, suppliers) as table
 with
 stock_now as (
@@ -13,18 +16,31 @@ stock_now as (
 shipped as (
     select * from sku_flows_at(months, locations, categories, suppliers)
 ),
-final as (
+history as (
+    select report_month from shipment_history(months) where is_known
+),
+flows as (
+    -- null (unknown) in a month whose shipments are not all reported
     select
         s.*,
-        coalesce(sh.shipped_units_90d, 0) as shipped_units_90d,
-        coalesce(sh.shipped_units_6m, 0) as shipped_units_6m,
-        coalesce(sh.shipped_units_month, 0) as shipped_units_month,
-        greatest(0, coalesce(sh.shipped_units_6m, 0)) / 6 as monthly_demand,
-        s.on_hand / nullif(greatest(0, coalesce(sh.shipped_units_90d, 0)) / 90, 0) as days_of_supply,
-        s.on_hand > 0 and not coalesce(sh.has_shipment_180d, false) as is_dead,
-        greatest(0, s.on_hand - excess_months * greatest(0, coalesce(sh.shipped_units_6m, 0)) / 6) as excess_units,
+        case when h.report_month is not null then coalesce(sh.shipped_units_90d, 0) end as shipped_units_90d,
+        case when h.report_month is not null then coalesce(sh.shipped_units_6m, 0) end as shipped_units_6m,
+        case when h.report_month is not null then coalesce(sh.shipped_units_month, 0) end as shipped_units_month,
+        case when h.report_month is not null then coalesce(sh.has_shipment_180d, false) end as has_shipment_180d,
     from stock_now as s
     left join shipped as sh using (report_month, sku)
+    left join history as h using (report_month)
+),
+final as (
+    -- (greatest ignores nulls: an unknown stays unknown through the explicit cases)
+    select
+        * exclude (has_shipment_180d),
+        case when shipped_units_6m is not null then greatest(0, shipped_units_6m) / 6 end as monthly_demand,
+        on_hand / nullif(greatest(0, shipped_units_90d) / 90, 0) as days_of_supply,
+        on_hand > 0 and not has_shipment_180d as is_dead,
+        case when shipped_units_6m is not null
+            then greatest(0, on_hand - excess_months * greatest(0, shipped_units_6m) / 6) end as excess_units,
+    from flows
 )
 select
     *,

@@ -7,6 +7,10 @@
 -- backlog, bridge and fill rate are null).
 -- turnover_annual (and dio_days) is null when one of its stock months has an unknown cogs or
 -- avg_inventory_value: the sum and the mean of the book's formula are then unknown.
+-- The same in units, for files without costs (README): cogs_units (shipment units dated in M,
+-- returns netted, null without the month's orders upload), avg_inventory_units,
+-- turnover_monthly_units, turnover_annual_units and dio_days_units, by the same formulas and
+-- null by the same rules, costs aside.
 -- by_category = true gives the same per product category ('(no category)' without one, as the
 -- category filter names them: filter_value).
 -- Without a location or supplier filter, stock and COGS are read per category from
@@ -69,6 +73,7 @@ cogs as (
         f.report_month,
         case when by_category then filter_value(f.category, 'category') else 'all' end as group_key,
         sum(f.known_cogs) as known_cogs,
+        sum(f.shipped_units) as shipped_units,
         sum(f.count_skus_known_cost)::bigint as count_skus_known_cost,
         sum(f.count_skus_cogs_unknown_cost)::bigint as count_skus_cogs_unknown_cost,
     from inventory_cogs_facts as f
@@ -81,6 +86,7 @@ cogs as (
         s.report_month,
         s.group_key,
         sum(s.units * sku_unit_cost(c.unit_cost, p.unit_cost)) as known_cogs,
+        sum(s.units) as shipped_units,
         count(*) filter (where sku_unit_cost(c.unit_cost, p.unit_cost) is not null) as count_skus_known_cost,
         count(*) filter (where sku_unit_cost(c.unit_cost, p.unit_cost) is null) as count_skus_cogs_unknown_cost,
     from shipments_in_month as s
@@ -122,6 +128,7 @@ monthly as (
             else c.known_cogs
         end as cogs,
         coalesce(c.count_skus_cogs_unknown_cost, 0) as count_skus_cogs_unknown_cost,
+        case when om.report_month is not null then coalesce(c.shipped_units, 0) end as cogs_units,
     from span as sp
     cross join groups as g
     left join stock_months as sm using (report_month)
@@ -138,6 +145,12 @@ with_average as (
                 then (lag(inventory_value) over by_month + inventory_value) / 2
             when has_stock_upload then inventory_value
         end as avg_inventory_value,
+        case
+            when has_stock_upload and lag(has_stock_upload) over by_month
+                 and lag(month_index) over by_month = month_index - 1
+                then (lag(inventory_units) over by_month + inventory_units) / 2
+            when has_stock_upload then inventory_units
+        end as avg_inventory_units,
     from monthly
     window by_month as (partition by group_key order by month_index)
 ),
@@ -153,6 +166,9 @@ with_annual as (
         -- a sum or mean over those months is unknown when one of their figures is
         count(*) filter (where is_turnover_month and (cogs is null or avg_inventory_value is null)) over last_12
             as count_unknown_months_12m,
+        cogs_units / nullif(avg_inventory_units, 0) as turnover_monthly_units,
+        sum(cogs_units) filter (where is_turnover_month) over last_12 as cogs_units_12m,
+        avg(avg_inventory_units) filter (where is_turnover_month) over last_12 as mean_avg_inventory_units_12m,
     from with_average
     window last_12 as (partition by group_key order by month_index range between 11 preceding and current row)
 ),
@@ -162,11 +178,15 @@ final as (
         case when count_unknown_months_12m = 0
             then cogs_12m / nullif(mean_avg_inventory_12m, 0) * 12 / nullif(count_stock_months_12m, 0)
         end as turnover_annual,
+        -- in units: a counted month's units are always known (it has both uploads)
+        cogs_units_12m / nullif(mean_avg_inventory_units_12m, 0) * 12 / nullif(count_stock_months_12m, 0)
+            as turnover_annual_units,
     from with_annual
 )
 select
     *,
     365 / nullif(turnover_annual, 0) as dio_days,
+    365 / nullif(turnover_annual_units, 0) as dio_days_units,
 from final
 where report_month >= strftime(strptime(last_month, '%Y-%m') - to_months((n_months - 1)::integer), '%Y-%m')
 order by group_key, report_month;
