@@ -3,7 +3,7 @@ import streamlit as st
 
 from stocklens import datasets
 from stocklens.ui import auth as auth_ui
-from stocklens.ui import state, upload
+from stocklens.ui import components, state, upload
 
 state.page_setup()
 auth_ui.require("load")
@@ -14,9 +14,17 @@ st.caption("Upload the files your ERP or shop exports each month: order lines (r
 
 files = st.file_uploader("Monthly files", accept_multiple_files=True, key="uploads",
                          type=["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"])
-for i, f in enumerate(files or []):
+files = files or []
+shipped_for_all, top = None, None
+if len(files) > 1:  # several files: one "every line is shipped" choice and one button for all
+    top = st.container(border=True)
+    shipped_for_all = upload.shipped_for_all_box(top)
+panels = []
+for i, f in enumerate(files):
     with st.container(border=True):
-        upload.file_panel(i, f)
+        panels.append(upload.file_panel(i, f, shipped_for_all))
+if top is not None:
+    upload.load_all(top, panels)
 
 if st.session_state.get("last_loaded") and st.session_state["last_loaded"][1]:
     upload.checks_panel(st.session_state["last_loaded"][1])
@@ -24,9 +32,9 @@ if st.session_state.get("last_loaded") and st.session_state["last_loaded"][1]:
 upload.loaded_panel()
 if state.store().is_empty():
     st.divider()
-    from stocklens.ui import components
-
     components.no_data()
+else:
+    upload.remove_demo_panel()
 
 auth_ui.audit_panel()
 

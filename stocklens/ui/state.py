@@ -75,6 +75,21 @@ def report_months() -> pl.DataFrame:
     return store_query("store/report_months")
 
 
+def default_month(months: pl.DataFrame) -> str:
+    """The month a session opens on: the latest with an orders file (a later month with only a
+    stock file would show no backlog), else the latest."""
+    with_orders = months.filter(pl.col("has_orders"))["month"]
+    return (with_orders if with_orders.len() else months["month"]).max()
+
+
+def loaded_datasets(month: str | None) -> list[str]:
+    """The datasets loaded for a month (None: the month-less product master)."""
+    loaded = store_query("store/loaded_months")
+    if month is None:
+        return sorted(set(loaded.filter(pl.col("month").is_null())["dataset"].to_list()))
+    return sorted(set(loaded.filter(pl.col("month") == month)["dataset"].to_list()))
+
+
 def _init_from_url() -> None:
     """On a session's first run, take the month and filters from the URL (a shared link)."""
     if st.session_state.get("_url_loaded"):
@@ -117,8 +132,14 @@ def sidebar() -> None:
             st.caption("No data loaded yet.")
             st.session_state.pop("month", None)
             return
-        if st.session_state.get("month") not in options:
-            st.session_state["month"] = options[0]
+        wanted = st.session_state.get("month")
+        if wanted not in options:
+            fallback = default_month(months)
+            if wanted:  # a link's month with no orders or stock file (e.g. only purchase orders): say so
+                only = loaded_datasets(wanted)
+                what = f"only {', '.join(d.replace('_', ' ') for d in only)}" if only else "nothing"
+                st.warning(f"{wanted} has no orders or stock file ({what} loaded for it): showing {fallback}.")
+            st.session_state["month"] = fallback
         st.selectbox("Month", options, key="month", help="KPIs as reported at the end of this month "
                      "(only uploads of this month and earlier are used).")
         st.radio("Compare with", ["Previous month", "Same month last year"], key="compare", horizontal=False)
@@ -132,8 +153,11 @@ def sidebar() -> None:
             if values:
                 st.multiselect(kind.capitalize(), values, key=key, placeholder=f"All {kind}s" if kind != "category"
                                else "All categories")
-        if not opts.filter(pl.col("kind") == "category").height:
+        if not loaded_datasets(None):
             st.caption("No product master loaded: no category or supplier filters.")
+        elif not opts.filter(pl.col("kind").is_in(["category", "supplier"])
+                             & ~pl.col("value").is_in(["(no category)", "(no supplier)"])).height:
+            st.caption("The product master has no category or supplier column: no category or supplier filters.")
         from .components import md_escape
 
         st.caption(f"Store: {md_escape(store().path)}")

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 import polars as pl
 import streamlit as st
 
-from .. import datasets, export, importer, kpis, mapping
+from .. import audit, datasets, export, importer, kpis, mapping
 from . import auth as auth_ui
 from . import state
-from .components import md_escape, user_action
+from .components import COLUMN_LABELS, grid, md_escape, user_action
 
 CHECKS = [
     ("checks/stale_open_lines", "Open lines no later file listed",
@@ -29,6 +30,16 @@ CHECKS = [
     ("checks/negative_stock", "Negative stock rows",
      "Rows with negative quantity on hand; a SKU's on hand counts as max(0, sum of its rows)."),
 ]
+
+# Checks that compare with the month's stock file: without one there is nothing to compare.
+STOCK_CHECKS = {"checks/skus_not_in_stock", "checks/stock_unknown_cost", "checks/negative_stock"}
+
+
+def _example_label(key: str) -> str:
+    """A header for the importer's example rows (row, column, value, why, or a dataset column)."""
+    return {"row": "Row", "column": "Column", "value": "Value", "why": "Why"}.get(
+        key, COLUMN_LABELS.get(key, key.replace("_", " ").capitalize()))
+
 
 EXAMPLES = {
     "orders": {"order_id": "SO-1001", "line_id": "1", "sku": "00412", "order_date": "2025-03-03",
@@ -69,13 +80,24 @@ def _mapping_editor(prep: importer.Prepared, key: str) -> dict[str, str]:
              "meaning": c.meaning} for c in ds.columns]
     edited = st.data_editor(
         pl.DataFrame(rows), key=key, hide_index=True, width="stretch", disabled=["column", "required", "meaning"],
-        column_config={"file column": st.column_config.SelectboxColumn(
-            "File column", options=[""] + prep.headers,
-            help="The column of your file that holds this. Leave empty when the file has none.")})
+        height=grid_height(len(rows)),  # every row at once: no scrolling inside the grid
+        column_config={
+            "column": st.column_config.TextColumn("Column"),
+            "required": st.column_config.TextColumn("Required"),
+            "meaning": st.column_config.TextColumn("Meaning"),
+            "file column": st.column_config.SelectboxColumn(
+                "File column", options=[""] + prep.headers,
+                help="The column of your file that holds this. Leave empty when the file has none.")})
     return {r["column"]: r["file column"] for r in edited.iter_rows(named=True) if r["file column"]}
 
 
-def _report(prep: importer.Prepared) -> None:
+def grid_height(rows: int) -> int:
+    """The height in pixels that shows a grid's header and `rows` rows (35 px each) without a
+    scroll bar inside it."""
+    return 35 * (rows + 1) + 3
+
+
+def _report(prep: importer.Prepared, file_id: str) -> None:
     for note in prep.notes:
         st.caption(md_escape(note))
     if prep.refused:
@@ -90,13 +112,61 @@ def _report(prep: importer.Prepared) -> None:
         for f in prep.findings:
             if f.examples:
                 with st.expander(f"Examples: {md_escape(f.kind.replace('_', ' '))} ({f.count:,})"):
-                    st.dataframe(pl.DataFrame(f.examples, strict=False), hide_index=True)
+                    frame = pl.DataFrame(f.examples, strict=False)
+                    grid(frame, f"examples_{file_id}_{f.kind}", {c: st.column_config.Column(_example_label(c)) for c in frame.columns})
     else:
         st.success("No problems found.")
 
 
-def file_panel(index: int, upload) -> None:
-    """One uploaded file: dataset, month, mapping, preview and report, then confirm."""
+@dataclass
+class Panel:
+    """One uploaded file as its panel left it: what the Load button would store."""
+    name: str
+    data: bytes
+    prep: importer.Prepared
+
+
+def _month_box(col, base: importer.Prepared, key: str) -> str | None:
+    """The month the Load button uses, shown in the box: the proposal (from the file's dates, else
+    its name) until the user types another month; emptied, the box takes the proposal again."""
+    ss = st.session_state
+    typed = f"{key}_typed"
+    if not ss.get(typed):
+        ss[key] = base.proposed_month or ""
+    from_name = any("is taken from its name" in n for n in base.notes)
+    col.text_input("Month (YYYY-MM)", key=key, on_change=lambda: ss.__setitem__(typed, bool(ss[key].strip())),
+                   help="The month-end this file was exported for: proposed from its dates, else from its "
+                        "name; type another to change it. The Load button uses the month shown here.")
+    value = ss[key].strip()
+    if not value:
+        col.caption("No month found in the file's dates or name: type it.")
+    elif ss.get(typed) and value != base.proposed_month:
+        col.caption(f"Typed (proposed: {md_escape(base.proposed_month or 'none')}).")
+    elif from_name:
+        col.caption("From the file name (the file has no dates).")
+    return value or None
+
+
+def _skipped_rows(prep: importer.Prepared) -> importer.Finding | None:
+    return next((f for f in prep.findings if f.kind == "skipped_rows"), None)
+
+
+def _done_message(result, prep: importer.Prepared) -> tuple[str, str]:
+    if result.status == "unchanged":
+        return "info", f"Identical to what is loaded for {md_escape(result.month or prep.dataset)}: nothing changed."
+    replaced = ", replacing the previous version" if result.replaced_load_id else ""
+    text = (f"Loaded {result.rows_stored:,} {prep.dataset} rows for {md_escape(result.month or 'the store')}"
+            f"{replaced}.")
+    skipped = _skipped_rows(prep)
+    if skipped is not None:
+        text += f" {md_escape(skipped.message)}"
+    return "success", text
+
+
+def file_panel(index: int, upload, shipped_for_all: bool | None = None) -> Panel:
+    """One uploaded file: dataset, month, mapping, preview and report, then confirm.
+    `shipped_for_all`: the "every line is shipped" choice made once for several files (None:
+    this file's own box)."""
     data = upload.getvalue()
     file_id = hashlib.sha1(data[:100_000] + upload.name.encode()).hexdigest()[:10]
     st.subheader(md_escape(upload.name))
@@ -114,54 +184,130 @@ def file_panel(index: int, upload) -> None:
         sheet = c3.selectbox("Sheet", sheets, key=f"sheet_{file_id}")
     all_shipped = False
     if dataset == "orders":
-        all_shipped = c3.checkbox("Every line is shipped (invoice or sales-history file)", key=f"ship_{file_id}",
-                                  help="Lines without shipping information count as shipped on their order date.")
+        if shipped_for_all is None:
+            all_shipped = c3.checkbox(SHIPPED_LABEL, key=f"ship_{file_id}", help=SHIPPED_HELP)
+        else:
+            all_shipped = shipped_for_all
+            c3.caption("Every line is shipped: ticked above for all files." if all_shipped else
+                       "Lines as the file gives them (the shipped box above is not ticked).")
     base = _prepare_cached(data, upload.name, dataset=dataset, sheet=sheet, all_shipped=all_shipped)
     month = None
     if datasets.get(dataset).monthly:
-        month = c2.text_input("Month (YYYY-MM)", value=base.proposed_month or "", key=f"month_{file_id}_{dataset}",
-                              help="The month-end this file was exported for; proposed from its dates.")
+        month = _month_box(c2, base, f"month_{file_id}_{dataset}")
     with st.expander("Column mapping", expanded=base.refused and not base.rows_read == 0):
         st.caption("Known column names are mapped automatically; a mapping you load with is remembered for the "
                    "next file with the same columns.")
         chosen = _mapping_editor(base, f"map_{file_id}_{dataset}_{sheet}")
-    prep = _prepare_cached(data, upload.name, dataset=dataset, sheet=sheet, all_shipped=all_shipped,
-                           month=month or None, mapping_override=chosen)
+    args = dict(dataset=dataset, sheet=sheet, all_shipped=all_shipped, month=month, mapping_override=chosen)
+    prep = _prepare_cached(data, upload.name, **args)
     with st.expander("Preview (first rows as read)", expanded=False):
         if prep.preview is not None:
-            st.dataframe(prep.preview, hide_index=True)
-    _report(prep)
+            st.dataframe(prep.preview, hide_index=True, placeholder="")
+    _report(prep, file_id)
     label = f"Load as {datasets.get(dataset).label.lower()}" + (f" for {md_escape(prep.month)}" if prep.month else "")
     done_key = f"loaded_{file_id}"
-    if st.button(label, key=f"confirm_{file_id}", type="primary", disabled=prep.refused, icon=":material/check:"):
+    row = st.container(horizontal=True)
+    confirm = row.button(label, key=f"confirm_{file_id}", type="primary", disabled=prep.refused,
+                         icon=":material/check:")
+    skip = False
+    only_rows = prep.refused and all(p.kind == "row_error" for p in prep.problems) and prep.bad_row_count
+    if only_rows:
+        n = prep.bad_row_count
+        skip = row.button(f"Load without the {n:,} bad row{'s' * (n > 1)}", key=f"skip_{file_id}",
+                          icon=":material/playlist_remove:",
+                          help="Leave out every row with an error (and rows that need them, like the later lines "
+                               "of an order whose first line is left out); the load log and the report list them.")
+    if confirm or skip:
         with user_action("load the file"), st.spinner("Storing (the month is replaced in one transaction)…"):
+            if skip:
+                prep = _prepare_cached(data, upload.name, **args, skip_bad_rows=True)
+                if prep.refused:
+                    raise prep.refusal()
             result = state.store().commit(prep, data, actor=auth_ui.actor())
-            if result.status == "unchanged":
-                st.session_state[done_key] = ("info", f"Identical to what is loaded for "
-                                                      f"{result.month or dataset}: nothing changed.")
-            else:
-                replaced = ", replacing the previous version" if result.replaced_load_id else ""
+            if result.status != "unchanged":
                 st.session_state["last_loaded"] = (dataset, prep.month)
-                st.session_state[done_key] = ("success", f"Loaded {result.rows_stored:,} {dataset} rows for "
-                                                         f"{result.month or 'the store'}{replaced}.")
+            st.session_state[done_key] = _done_message(result, prep)
+            skipped = _skipped_rows(prep)
+            if skipped is not None and skipped.examples:
+                st.session_state[f"skipped_{file_id}"] = skipped.examples
             # The sidebar (month list, filters) ran before this page: rerun so that it, and every
             # figure, shows the new data at once; the message is shown after the rerun.
             st.rerun()
     if done_key in st.session_state:
         kind, text = st.session_state.pop(done_key)
         getattr(st, kind)(text)
+        examples = st.session_state.pop(f"skipped_{file_id}", None)
+        if examples:
+            st.caption("The rows left out (row number in the file, the column and value that failed, and why):")
+            grid(pl.DataFrame(examples, strict=False), f"skipped_table_{file_id}",
+                 {k: st.column_config.Column(_example_label(k)) for k in ("row", "column", "value", "why")})
+    return Panel(upload.name, data, prep)
+
+
+SHIPPED_LABEL = "Every line is shipped (invoice or sales-history file)"
+SHIPPED_HELP = "Lines without shipping information count as shipped on their order date."
+
+
+def shipped_for_all_box(container) -> bool:
+    """Several files: the "every line is shipped" choice once, for every orders file."""
+    return container.checkbox("Every line is shipped, in every orders file (invoice or sales-history files)",
+                              key="ship_all", help=SHIPPED_HELP + " Applies to each orders file below.")
+
+
+def load_all(container, panels: list[Panel]) -> None:
+    """One button for several files: loads every file that is not refused, says which were
+    refused and why."""
+    ss = st.session_state
+    ready = [p for p in panels if not p.prep.refused]
+    refused = [p for p in panels if p.prep.refused]
+    done = ss.pop("load_all_done", None)
+    if done:
+        container.success(done)
+    label = f"Load all ({len(ready)} of {len(panels)} files)" if refused else f"Load all {len(panels)} files"
+    if not container.button(label, key="load_all", type="primary", disabled=not ready, icon=":material/done_all:",
+                            help="Loads each file that can be loaded, as its panel below shows it (dataset, "
+                                 "month, mapping); a refused file is left out and named."):
+        if refused:
+            container.caption("Not loadable as they are: " + ", ".join(md_escape(p.name) for p in refused)
+                              + " (see their reports below).")
+        return
+    lines, failed = [], False
+    with st.spinner("Storing the files…"):
+        for p in ready:
+            with user_action(f"load {md_escape(p.name)}"):
+                result = state.store().commit(p.prep, data=p.data, actor=auth_ui.actor())
+                _, text = _done_message(result, p.prep)
+                lines.append(f"- {md_escape(p.name)}: {text}")
+                if result.status != "unchanged" and p.prep.month:
+                    ss["last_loaded"] = (p.prep.dataset, p.prep.month)
+                continue
+            failed = True  # (user_action has shown why)
+    for p in refused:
+        reasons = "; ".join(md_escape(x.message) for x in p.prep.problems[:3])
+        lines.append(f"- {md_escape(p.name)}: refused, not loaded. {reasons}")
+    summary = "**Load all:**\n\n" + "\n".join(lines)
+    if failed:
+        container.warning(summary)
+        return
+    ss["load_all_done"] = summary
+    st.rerun()
 
 
 def checks_panel(month: str) -> None:
     """The data checks of a month: each a query returning the offending rows."""
     ctx = kpis.Context(month, state.current_settings())
     st.markdown(f"**Data checks for {month}**")
+    files = state.report_months().filter(pl.col("month") == month)
+    has_stock = bool(files.height and files["has_stock"][0])
     for query, title, why in CHECKS:
+        if query in STOCK_CHECKS and not has_stock:  # "none" would read as "all is well"
+            st.caption(f"– {title}: no stock file for {month}, not checked.")
+            continue
         rows = state.run(query, ctx)
         if rows.height:
             with st.expander(f"⚠ {title}: {rows.height:,}"):
                 st.caption(why)
-                st.dataframe(rows.head(500), hide_index=True)
+                grid(rows.head(500), f"check_{query}")
         else:
             st.caption(f"✓ {title}: none")
 
@@ -197,7 +343,7 @@ def loaded_panel() -> None:
     view = loaded.select(
         "dataset", "month", "rows_stored", "file_name", "loaded_at", "count_findings",
         (pl.col("count_earlier_versions") + 1).alias("versions"))
-    st.dataframe(view, hide_index=True, key="loaded_table", width="stretch", column_config={
+    st.dataframe(view, hide_index=True, key="loaded_table", width="stretch", placeholder="", column_config={
         "rows_stored": st.column_config.NumberColumn("Rows", format="%,d"),
         "count_findings": st.column_config.NumberColumn("Warnings", help="Kinds of suspicious rows kept"),
         "versions": st.column_config.NumberColumn("Versions", help="Uploads of this month; undo goes back one"),
@@ -244,3 +390,57 @@ def loaded_panel() -> None:
             ss["manage_done"] = (f"Deleted: {md_escape(_name(chosen))}, all its {removed} "
                                  f"version{'s' if removed != 1 else ''} (the archived files stay).")
             st.rerun()
+
+
+# --- the demo -------------------------------------------------------------------------------
+
+def demo_file_name(dataset: str, month: str | None) -> str:
+    """The name of the demo's file of a dataset and month (demo.write_demo_files)."""
+    return f"{dataset}_{month}.csv" if month else f"{dataset}.csv"
+
+
+def holds_only_the_demo(loaded: pl.DataFrame, store_dir) -> bool:
+    """True when every active load is one of the demo's files (its own name for its dataset and
+    month) and the audit log says the demo was written: a user's own file named like a demo
+    file is not taken for the demo, and once any other file is loaded the demo is not offered
+    for removal (delete its months one by one instead)."""
+    if loaded.height == 0:
+        return False
+    if any(r["file_name"] != demo_file_name(r["dataset"], r["month"]) for r in loaded.iter_rows(named=True)):
+        return False
+    return any(e.get("action") == "demo" for e in audit.read(store_dir, limit=1_000_000))
+
+
+def remove_demo_panel() -> None:
+    """A "Remove the demo" button while the store holds only the demo's loads (analysts and
+    admins: the Data page's roles); a confirmation box like the delete's, unticked after use."""
+    loaded = state.store_query("store/loaded_months")
+    if not auth_ui.current_user().can("load") or not holds_only_the_demo(loaded, state.store().path):
+        return
+    months = sorted(m for m in loaded["month"].to_list() if m)
+    st.subheader("The demo data")
+    st.caption(f"The store holds only the demo ({months[0]} to {months[-1]}, {loaded.height} loads). Remove it "
+               "before loading your own files, so that its months do not mix with yours.")
+    if st.session_state.pop("demo_confirm_reset", False):
+        st.session_state["demo_confirm"] = False
+    c1, c2 = st.columns([3, 1])
+    confirm = c1.checkbox("I understand this deletes every month of the demo", key="demo_confirm")
+    if c2.button("Remove the demo", key="remove_demo", disabled=not confirm, icon=":material/delete_sweep:") \
+            and confirm:
+        with user_action("remove the demo"), st.spinner("Deleting the demo's months…"):
+            store = state.store()
+            store.fill_figures = False  # the store ends empty: no month figures to compute on the way
+            try:
+                # newest month first: each deletion then rebuilds the facts of no later month
+                for r in loaded.sort("month", descending=True, nulls_last=True).iter_rows(named=True):
+                    store.delete_month(r["dataset"], r["month"], actor=auth_ui.actor())
+            finally:
+                store.fill_figures = True
+            st.session_state.pop("last_loaded", None)
+            st.session_state["manage_done"] = f"The demo is removed: {loaded.height} loads deleted."
+            _untick_demo_next()
+            st.rerun()
+
+
+def _untick_demo_next() -> None:
+    st.session_state["demo_confirm_reset"] = True
