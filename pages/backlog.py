@@ -26,16 +26,21 @@ with left:
     measure = st.segmented_control("Show", ["Units", "Value"], default="Units", key="backlog_measure")
     buckets = state.run("backlog_age_buckets", ctx, months=months)
     column = "backlog_value" if measure == "Value" else "backlog_units"
-    st.plotly_chart(charts.age_buckets_stacked(buckets, column), key="age_chart", width="stretch")
+    ui.chart(lambda: charts.age_buckets_stacked(buckets, column), "age_chart", data=buckets, columns=[column],
+             what="the backlog by age bucket", month=f"the 12 months ending {month}")
 with right:
     bridge = state.run("backlog_bridge", ctx)
-    if bridge.height:
+    if ui.has_values(bridge, *bridge.columns):
         st.plotly_chart(charts.bridge_waterfall(bridge.row(0, named=True), month), key="bridge_chart",
                         width="stretch")
         st.caption("Restated: changes to lines already in the backlog (quantities raised or lowered, lines no "
                    "longer exported), so that the bridge always closes.")
+    else:
+        st.caption(f"No data for the backlog bridge in {month}: no open backlog at either month end, and "
+                   "nothing ordered, shipped or cancelled.")
 
-st.plotly_chart(charts.past_due_share(totals), key="past_due_chart", width="stretch")
+ui.chart(lambda: charts.past_due_share(totals), "past_due_chart", data=totals, columns=["past_due_share"],
+         what="the past-due share", month=f"the 12 months ending {month}", zero_is_data=True)
 
 st.subheader("Oldest open lines")
 lines = state.run("backlog_open_lines", ctx, limit=5000)
@@ -64,8 +69,12 @@ c1, c2 = st.columns(2)
 for col, dim in ((c1, "customer"), (c2, "location")):
     frame = state.run(f"backlog_by_{dim}", ctx)
     with col:
-        if frame.height == 0 or frame[dim].drop_nulls().len() == 0:
-            st.caption(f"The orders files have no {dim} column.")
+        if frame.height == 0:  # (not "no column": an invoice file has customers and no open line)
+            st.caption(f"No open backlog at the end of {month}: nothing to show by {dim}.")
+            continue
+        if set(frame[dim].to_list()) <= {None, f"(no {dim})"}:
+            st.caption(f"No open line of {month} has a {dim}: the orders files have no {dim} column, or leave "
+                       "it blank.")
             continue
         st.plotly_chart(charts.breakdown_bars(frame, dim, "backlog_units"), key=f"by_{dim}", width="stretch")
         ui.table(frame, f"by_{dim}", file_stem=f"backlog_by_{dim}_{month}",

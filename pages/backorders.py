@@ -42,7 +42,8 @@ window = kpis.window(month, s.backorder_window_months)
 top = ranking["sku"].head(20).to_list() or by_sku["sku"].head(20).to_list()
 if top:
     history = state.run("backorder_history", ctx, window=window, skus=top)
-    st.plotly_chart(charts.backorder_heatmap(history, top, window), key="heatmap", width="stretch")
+    ui.chart(lambda: charts.backorder_heatmap(history, top, window), "heatmap", data=history,
+             columns=["backorder_units"], what="backorders by SKU and month", month=f"the window ending {month}")
 
 st.subheader("One SKU's history")
 choices = list(dict.fromkeys(top + by_sku["sku"].to_list()))
@@ -50,7 +51,9 @@ if choices:
     sku = st.selectbox("SKU", choices, key="history_sku",
                        help="The frequently backordered SKUs first, then every SKU backordered this month.")
     sku_frame = state.run("sku_history", ctx, window=window, sku=sku)
-    st.plotly_chart(charts.sku_history(sku_frame, sku), key="sku_history", width="stretch")
+    ui.chart(lambda: charts.sku_history(sku_frame, sku), "sku_history", data=sku_frame,
+             columns=["open_demand", "on_hand", "backorder_units", "shipped_units", "receipts_units",
+                      "on_order_units"], what=f"{ui.md_escape(sku)}", month=f"the window ending {month}")
     detail = by_sku.filter(pl.col("sku") == sku)
     if detail.height:
         d = detail.row(0, named=True)
@@ -69,7 +72,7 @@ if choices:
 
 st.subheader(f"All backordered SKUs, {month}")
 if by_sku.height and by_sku["on_order_units"].is_null().all():  # the PO columns are null only then
-    st.caption(f"No purchase-order file for {month}: what is on order is unknown (None).")
+    st.caption(f"No purchase-order file for {month}: what is on order is unknown (blank).")
 ui.table(by_sku, "by_sku", file_stem=f"backorders_by_sku_{month}", column_config={
     **ui.column_help("backorder_units", "days_of_supply", "on_order_units", "covered_units", "uncovered_units"),
     "next_expected_date": st.column_config.DateColumn("Next expected", help="The earliest expected date of an open "
@@ -81,5 +84,5 @@ ui.table(by_sku, "by_sku", file_stem=f"backorders_by_sku_{month}", column_config
     "open_demand": st.column_config.NumberColumn("Open demand", format="%,.0f"),
     "on_hand": st.column_config.NumberColumn("On hand", format="%,.0f"),
     "cover_date": st.column_config.DateColumn("Cover date", help="The expected date at which the SKU's open PO units, "
-                                              "by expected date, reach its backorder (None: not covered in full)."),
+                                              "by expected date, reach its backorder (blank: not covered in full)."),
 }, height=320)

@@ -25,11 +25,14 @@ if now["count_skus_unknown_cost"]:
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.lines_over_months(trend, ["turnover_annual", "dio_days"],
-                                             "Annual turnover and days inventory outstanding"),
-                    key="turnover_trend", width="stretch")
+    ui.chart(lambda: charts.lines_over_months(trend, ["turnover_annual", "dio_days"],
+                                              "Annual turnover and days inventory outstanding"),
+             "turnover_trend", data=trend, columns=["turnover_annual", "dio_days"],
+             what="annual turnover and DIO", month=f"the 12 months ending {month}", zero_is_data=True)
 with right:
-    st.plotly_chart(charts.cogs_vs_inventory(trend), key="cogs_chart", width="stretch")
+    ui.chart(lambda: charts.cogs_vs_inventory(trend), "cogs_chart", data=trend,
+             columns=["cogs", "avg_inventory_value"], what="COGS and average inventory value",
+             month=f"the 12 months ending {month}")
 
 st.subheader("Holding cost")
 s = ctx.settings
@@ -39,7 +42,9 @@ rate = st.slider("What if the carrying rate were (per year)", 0.0, 0.60, float(r
                       "rate is changed on the Settings page.")
 what_if_ctx = kpis.Context(month, s.with_rate(rate), ctx.filters)
 holding = state.run("inventory_turnover", what_if_ctx, months=months)
-st.plotly_chart(charts.holding_cost_parts(holding), key="holding_chart", width="stretch")
+ui.chart(lambda: charts.holding_cost_parts(holding), "holding_chart", data=holding,
+         columns=[f"holding_cost_{p}" for p in ("capital", "storage", "service", "risk")],
+         what="holding cost", month=f"the 12 months ending {month}")
 st.caption(f"Carrying rate {rate:.0%} a year: capital {what_if_ctx.settings.carrying_capital:.1%}, storage "
            f"{what_if_ctx.settings.carrying_storage:.1%}, service {what_if_ctx.settings.carrying_service:.1%}, "
            f"risk {what_if_ctx.settings.carrying_risk:.1%}. {ui.REGISTRY['holding_cost'].definition}")
@@ -49,9 +54,12 @@ if now["has_stock_upload"]:
     by_cat = state.run("inventory_by_category", ctx)
     if by_cat.height and not (by_cat.height == 1 and by_cat["category"][0] == "(no category)"):
         st.plotly_chart(charts.category_bars(by_cat), key="category_chart", width="stretch")
+    elif not state.loaded_datasets(None):
+        st.caption("No product master loaded: upload one with a category column on the Data page to see "
+                   "turnover by category.")
     else:
-        st.caption("No product master with categories loaded: upload one on the Data page to see turnover "
-                   "by category.")
+        st.caption("The product master has no categories: upload one with a category column on the Data page to "
+                   "see turnover by category.")
     ui.table(by_cat, "by_category", file_stem=f"inventory_by_category_{month}",
              column_config=ui.column_help("inventory_value", "cogs", "avg_inventory_value", "turnover_monthly",
                                           "turnover_annual", "dio_days", "holding_cost"), height=250)
@@ -72,6 +80,7 @@ if now["has_stock_upload"]:
         "dead_value": st.column_config.NumberColumn("Dead value", format="%,.0f"),
         "excess_value": st.column_config.NumberColumn("Excess value", format="%,.0f"),
     }, height=320)
-    st.plotly_chart(charts.days_of_supply_histogram(state.run("days_of_supply_bands", ctx)), key="dos_chart",
-                    width="stretch")
+    bands = state.run("days_of_supply_bands", ctx)
+    ui.chart(lambda: charts.days_of_supply_histogram(bands), "dos_chart", data=bands, columns=["count_skus"],
+             what="days of supply", month=month)
     st.caption(ui.REGISTRY["days_of_supply"].definition)

@@ -70,5 +70,4 @@ else:
         part = changes.filter(pl.col("kind") == kind).select(columns[kind])
         with col:
             st.markdown(f"**{label}** that moved most")
-            st.dataframe(part.head(8), hide_index=True, key=f"changes_{kind}", width="stretch",
-                         column_config={**config, "key": st.column_config.TextColumn(one)})
+            ui.grid(part.head(8), f"changes_{kind}", column_config={**config, "key": st.column_config.TextColumn(one)})

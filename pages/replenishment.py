@@ -36,7 +36,7 @@ elif coverage.height == 0:
     st.success(f"No SKU is backordered at the end of {month}.")
 else:
     st.caption("Covered: the part of the backorder that open PO lines will bring; the cover date is the expected "
-               "date of the PO line that completes it (None: not covered in full). Late: an open PO line of the "
+               "date of the PO line that completes it (blank: not covered in full). Late: an open PO line of the "
                "SKU is past its expected date. Largest uncovered first.")
     ui.table(coverage, "coverage", file_stem=f"backorder_coverage_{month}", column_config={
         **ui.column_help("backorder_units", "on_order_units", "covered_units", "uncovered_units"),
@@ -55,7 +55,8 @@ st.caption(f"ABC by shipped value at cost over the 12 months ending {month} (A: 
            f"B: the next {s.abc_b:.0%}, C: the rest); XYZ by the coefficient of variation of monthly demand "
            "(X up to 0.5, Y up to 1.0, Z above). Choose classes below the matrix to filter the reorder list.")
 matrix = state.run("abc_xyz_matrix", ctx)
-st.plotly_chart(charts.abc_xyz_heatmap(matrix), key="abc_xyz", width="stretch")
+ui.chart(lambda: charts.abc_xyz_heatmap(matrix), "abc_xyz", data=matrix, columns=["count_skus"],
+         what="ABC-XYZ classes (no shipments at cost)", month=f"the 12 months ending {month}")
 counts = dict(zip(matrix["abc_xyz_class"].to_list(), matrix["count_skus"].to_list()))
 classes = st.pills("Reorder list: ABC-XYZ classes", list(counts), selection_mode="multi", key="abc_xyz_classes",
                    format_func=lambda c: f"{c} ({counts[c]:,})",
@@ -133,8 +134,7 @@ st.caption(f"The forecast of {month}'s net ordered units per SKU, made with the 
            "(seasonal with 24 months of history, else exponential smoothing"
            + (f"; here: {method}" if method else "; none: no earlier month has an orders file")
            + "), against what was ordered. Per ABC class of the month:")
-st.dataframe(accuracy.drop("forecast_method"), hide_index=True, key="forecast_accuracy", width="stretch",
-             column_config={
+ui.grid(accuracy.drop("forecast_method"), "forecast_accuracy", column_config={
                  "abc_group": st.column_config.TextColumn("ABC class"),
                  "count_skus": st.column_config.NumberColumn("SKUs", format="%d"),
                  "actual_units": st.column_config.NumberColumn("Actual units", format="%,.0f"),

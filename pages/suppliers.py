@@ -23,8 +23,10 @@ for col, kpi_id in zip(cols, ["supplier_otif_lines", "late_po_lines", "on_order_
 
 st.subheader("Scorecard")
 scorecard = state.run("supplier_scorecard", ctx)
-st.plotly_chart(charts.supplier_lead_times(scorecard.sort("received_units", descending=True, nulls_last=True)),
-                key="lead_times", width="stretch")
+ui.chart(lambda: charts.supplier_lead_times(scorecard.sort("received_units", descending=True, nulls_last=True)),
+         "lead_times", data=scorecard,
+         columns=["lead_time_stated_master", "lead_time_actual_mean", "lead_time_actual_p90"],
+         what="supplier lead times", month=f"the 12 months ending {month}")
 first = ["supplier", "otif_lines", "lead_time_actual_mean", "lead_time_actual_p90", "lead_time_stated_master",
          "lead_time_stated_po", "late_open_lines", "backorder_units", "units_on_time", "units_due"]
 ui.table(scorecard.select(first + [c for c in scorecard.columns if c not in first]), "scorecard", file_stem=f"supplier_scorecard_{month}", column_config={

@@ -48,14 +48,18 @@ def _axis_title(kpi_id: str) -> str:
 
 
 def sparkline(frame: pl.DataFrame, kpi_id: str) -> go.Figure:
-    """A 12-month line under a KPI tile: frame(report_month, <kpi_id>)."""
+    """A 12-month line under a KPI tile: frame(report_month, <kpi_id>). The x axis spans the
+    months from the first to the last with a value, evenly spaced (months as categories): a KPI
+    with three months of data fills the tile instead of sitting at its right end."""
     k = REGISTRY[kpi_id]
+    known = frame.with_row_index("_i").filter(pl.col(kpi_id).is_not_null())["_i"]
+    part = frame.slice(known.min(), known.max() - known.min() + 1) if known.len() else frame.head(0)
     fig = go.Figure(go.Scatter(
-        x=frame["report_month"].to_list(), y=frame[kpi_id].to_list(), mode="lines+markers",
+        x=part["report_month"].to_list(), y=part[kpi_id].to_list(), mode="lines+markers",
         line={"width": 2, "color": PALETTE[1]}, marker={"size": 3},
         hovertemplate=f"%{{x}}: %{{y:{_HOVER_FMT[k.unit]}}}<extra></extra>", connectgaps=False))
     fig.update_layout(height=70, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
-                      plot_bgcolor="white", xaxis={"visible": False}, yaxis={"visible": False})
+                      plot_bgcolor="white", xaxis={"visible": False, "type": "category"}, yaxis={"visible": False})
     return fig
 
 
@@ -74,12 +78,16 @@ def age_buckets_stacked(frame: pl.DataFrame, measure: str) -> go.Figure:
 
 
 def bridge_waterfall(row: dict, month: str) -> go.Figure:
-    """row: opening, new, shipped, cancelled, restated, closing (units)."""
-    steps = ["opening", "new", "shipped", "cancelled", "restated", "closing"]
-    values = [row["opening"], row["new"], -row["shipped"], -row["cancelled"], row["restated"], row["closing"]]
-    measures = ["absolute", "relative", "relative", "relative", "relative", "total"]
+    """row: opening, new, shipped, cancelled, [closed_by_absence,] restated, closing (units).
+    Closed by absence (lines a file that lists every open line no longer lists) is its own step,
+    drawn only when the row has it."""
+    decreases = ["shipped", "cancelled"] + (["closed_by_absence"] if "closed_by_absence" in row else [])
+    steps = ["opening", "new", *decreases, "restated", "closing"]
+    values = ([row["opening"], row["new"]] + [-(row[s] or 0) for s in decreases]
+              + [row["restated"], row["closing"]])
+    measures = ["absolute"] + ["relative"] * (len(steps) - 2) + ["total"]
     fig = go.Figure(go.Waterfall(
-        x=[BRIDGE_LABELS[s] for s in steps], y=values, measure=measures,
+        x=[BRIDGE_LABELS.get(s, s.replace("_", " ").capitalize()) for s in steps], y=values, measure=measures,
         increasing={"marker": {"color": "#e67e22"}}, decreasing={"marker": {"color": GOOD}},
         totals={"marker": {"color": PALETTE[0]}}, connector={"line": {"color": "#aab7b8"}},
         text=[f"{v:,.0f}" for v in values], textposition="outside",

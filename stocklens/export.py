@@ -18,15 +18,23 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def to_csv_bytes(frame: pl.DataFrame) -> bytes:
-    # UTF-8 with BOM so that Excel opens accents correctly on a double click.
-    return b"\xef\xbb\xbf" + neutralise(frame).write_csv().encode("utf-8")
+def _with_headers(frame: pl.DataFrame, headers: dict[str, str] | None) -> pl.DataFrame:
+    """The columns renamed to the headers the table shows (display names, not query names)."""
+    return frame.rename({k: v for k, v in (headers or {}).items() if k in frame.columns})
 
 
-def to_excel_bytes(frame: pl.DataFrame, sheet: str = "data") -> bytes:
+def to_csv_bytes(frame: pl.DataFrame, headers: dict[str, str] | None = None) -> bytes:
+    """CSV with the display `headers` (column name -> header); unknown values are empty cells.
+    UTF-8 with BOM so that Excel opens accents correctly on a double click."""
+    frame = _with_headers(neutralise(frame), headers)
+    return b"\xef\xbb\xbf" + frame.write_csv(null_value="").encode("utf-8")
+
+
+def to_excel_bytes(frame: pl.DataFrame, sheet: str = "data", headers: dict[str, str] | None = None) -> bytes:
+    """An Excel sheet with the display `headers`; unknown values are empty cells."""
     import xlsxwriter
 
-    frame = neutralise(frame)
+    frame = _with_headers(neutralise(frame), headers)
     buffer = io.BytesIO()
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                "in_memory": True}

@@ -197,7 +197,7 @@ def audit_panel(limit: int = 300) -> None:
         "action": [audit.ACTIONS.get(e["action"], e["action"]) for e in events],
         "what": [e.get("target", "") for e in events], "details": [_detail(e) for e in events],
     }).with_columns(pl.col("when").str.to_datetime(time_zone="UTC"))
-    st.dataframe(frame, hide_index=True, key="audit_table", width="stretch", column_config={
+    st.dataframe(frame, hide_index=True, key="audit_table", width="stretch", placeholder="", column_config={
         "when": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
         "user": st.column_config.TextColumn("Who"), "action": st.column_config.TextColumn("Did"),
         "what": st.column_config.TextColumn("What"), "details": st.column_config.TextColumn("Details"),

@@ -91,7 +91,8 @@ def _is_num(v) -> bool:
 
 
 def delta_text(kpi_id: str, value, previous) -> tuple[str | None, str]:
-    """The change shown under a tile, and Streamlit's colour rule for it (good up or down)."""
+    """The change shown under a tile, and Streamlit's colour rule for it (good up or down). A
+    change that rounds to 0 as shown is no change: no sign (so no arrow, see tile) and no colour."""
     k = REGISTRY[kpi_id]
     if not (_is_num(value) and _is_num(previous)):
         return None, "off"
@@ -104,6 +105,8 @@ def delta_text(kpi_id: str, value, previous) -> tuple[str | None, str]:
         text = f"{diff:+,.1f} days"
     else:
         text = f"{diff:+,.0f}"
+    if re.fullmatch(r"[+-]0(\.0+)?( pts| days)?", text):
+        return text[1:], "off"
     if previous:
         text += f" ({diff / abs(previous):+.0%})" if k.unit not in ("percent",) else ""
     colour = {"up": "normal", "down": "inverse"}.get(k.good, "off")
@@ -111,20 +114,43 @@ def delta_text(kpi_id: str, value, previous) -> tuple[str | None, str]:
 
 
 def tile(kpi_id: str, value, previous=None, trend: pl.DataFrame | None = None, *, note: str = "",
-         compare_label: str = "") -> None:
+         compare_label: str = "", unknown: str = "Unknown for this month.") -> None:
     """One KPI: value, change against the comparison month coloured good/bad, the definition on
-    hover, and a 12-month sparkline."""
+    hover, and a 12-month sparkline. `unknown`: what to say under an unknown value."""
     k = REGISTRY[kpi_id]
     delta, colour = delta_text(kpi_id, value, previous)
     label = k.label + (f" {note}" if note else "")
     help_text = k.definition + (f"\n\nCompared with {compare_label}." if compare_label and delta else "")
+    arrow = "auto" if delta and delta[0] in "+-" else "off"  # no arrow for no change
     with st.container(border=True):
-        st.metric(label, k.format(value), delta=delta, delta_color=colour, help=help_text)
+        st.metric(label, k.format(value), delta=delta, delta_color=colour, delta_arrow=arrow, help=help_text)
         if trend is not None and trend.height and trend[kpi_id].drop_nulls().len() > 1:
             st.plotly_chart(charts.sparkline(trend, kpi_id), config={"displayModeBar": False},
                             key=f"spark_{kpi_id}", width="stretch")
         elif value is None:
-            st.caption("Unknown for this month.")
+            st.caption(unknown)
+
+
+def has_values(frame: pl.DataFrame | None, *columns: str, zero_is_data: bool = False) -> bool:
+    """Whether a chart of these columns would draw anything: a value that is not null (nor 0,
+    unless 0 is a value the chart shows, like a past-due share of 0%)."""
+    if frame is None or frame.height == 0:
+        return False
+    for c in columns:
+        values = frame[c].cast(pl.Float64, strict=False).fill_nan(None).drop_nulls()
+        if values.len() and (zero_is_data or values.abs().max() > 0):
+            return True
+    return False
+
+
+def chart(build, key: str, *, data: pl.DataFrame | None, columns: list[str], what: str, month: str,
+          zero_is_data: bool = False, **kwargs) -> None:
+    """A Plotly chart, or "No data for <what> in <month>." where it would be empty axes. `build`
+    makes the figure (called only when there is something to draw)."""
+    if not has_values(data, *columns, zero_is_data=zero_is_data):
+        st.caption(f"No data for {what} in {month}.")
+        return
+    st.plotly_chart(build(), key=key, width="stretch", **kwargs)
 
 
 # Headers for the columns that the queries name in snake_case (KPI ids take the registry's label).
@@ -142,13 +168,17 @@ COLUMN_LABELS = {
 }
 
 
+def _label(name: str) -> str:
+    return REGISTRY[name].label if name in REGISTRY else COLUMN_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
 def _default_config(frame: pl.DataFrame, given: dict | None) -> dict:
     """Readable headers and number formats for every column the caller did not configure."""
     cfg = dict(given or {})
     for name, dtype in frame.schema.items():
         if name in cfg:
             continue
-        label = REGISTRY[name].label if name in REGISTRY else COLUMN_LABELS.get(name, name.replace("_", " ").capitalize())
+        label = _label(name)
         if dtype.is_float():
             cfg[name] = st.column_config.NumberColumn(label, format="%,.2f")
         elif dtype.is_integer():
@@ -158,19 +188,41 @@ def _default_config(frame: pl.DataFrame, given: dict | None) -> dict:
     return cfg
 
 
+def display_names(frame: pl.DataFrame, column_config: dict | None = None) -> dict[str, str]:
+    """Each column's header as the table shows it (for the downloads' headers too): the label
+    configured, else the registry's, else COLUMN_LABELS; made unique."""
+    names: dict[str, str] = {}
+    for name in frame.columns:
+        given = (column_config or {}).get(name)
+        label = given.get("label") if isinstance(given, dict) and given.get("label") else _label(name)
+        base, n = label, 2
+        while label in names.values():  # (two columns of one label: a spreadsheet needs distinct headers)
+            label, n = f"{base} ({n})", n + 1
+        names[name] = label
+    return names
+
+
+def grid(frame: pl.DataFrame, key: str, column_config: dict | None = None, **kwargs) -> None:
+    """A table without downloads: readable headers, blanks for unknown values."""
+    st.dataframe(frame, key=key, hide_index=True, width="stretch", placeholder="",
+                 column_config=_default_config(frame, column_config), **kwargs)
+
+
 def table(frame: pl.DataFrame, key: str, *, file_stem: str, column_config: dict | None = None,
           height: int | None = None) -> None:
-    """A table with CSV and Excel downloads whose text cells cannot run as formulas."""
+    """A table with CSV and Excel downloads (headers as shown, blank cells for unknown values)
+    whose text cells cannot run as formulas."""
     if height is not None and frame.height < height // 40:
         height = None  # a short table takes its own height, without empty rows under it
     st.dataframe(frame, key=f"df_{key}", hide_index=True, column_config=_default_config(frame, column_config),
-                 height=height if height is not None else "auto", width="stretch")
+                 height=height if height is not None else "auto", width="stretch", placeholder="")
+    headers = display_names(frame, column_config)
     # A horizontal row, not st.columns([1, 1, 6]): in a half-width column those columns were too
     # narrow and cut the buttons' labels to one letter.
     row = st.container(horizontal=True)
-    row.download_button("CSV", export.to_csv_bytes(frame), f"{file_stem}.csv", "text/csv",
+    row.download_button("CSV", export.to_csv_bytes(frame, headers), f"{file_stem}.csv", "text/csv",
                         key=f"csv_{key}", icon=":material/download:")
-    row.download_button("Excel", export.to_excel_bytes(frame, file_stem[:31]), f"{file_stem}.xlsx",
+    row.download_button("Excel", export.to_excel_bytes(frame, file_stem[:31], headers), f"{file_stem}.xlsx",
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         key=f"xlsx_{key}", icon=":material/download:")
 
