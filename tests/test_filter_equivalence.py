@@ -254,6 +254,27 @@ def test_hand_made_store_every_value_equals_no_filter(hand_made):
     assert compared >= 4 * len(KPI_QUERIES) * len(KINDS)
 
 
+def test_closed_by_absence_and_unreported_shipments_every_value_equals_no_filter(hand_made, tmp_path):
+    """Issue 11: lines closed by absence (February loaded as listing every open line, without O2-2,
+    which has no customer and no location, and O4-1; March lists both again) and a stock file
+    whose month has no orders file (May: its shipment figures are unknown) give the same figures
+    with every value of a filter chosen."""
+    from stocklens.store import load_file
+    from kpi_helpers import ORDERS_HEADER, write_csv
+
+    listed = "\n".join(line for line in FEB_ORDERS.splitlines()
+                        if not line.strip().startswith(("O2,2,", "O4,1,")))
+    path = write_csv(tmp_path, ORDERS_HEADER + "\n" + listed, "orders_2024-02_complete")
+    prep, result = load_file(hand_made, path, dataset="orders", month="2024-02", lists_every_open_line=True)
+    assert result is not None, [p.message for p in prep.problems]
+    stock(hand_made, tmp_path, "2024-05", STOCK["2024-03"])
+    # not vacuous: February closes O2-2's 3 open units and O4-1's 4
+    assert kpis.kpis_for_month(hand_made, "2024-02")["bridge"]["closed_by_absence"] == pytest.approx(7)
+    assert kpis.kpis_for_month(hand_made, "2024-05")["dead_stock_units"] is None
+    compared = assert_every_value_gives_the_unfiltered_figures(hand_made, ["2024-02", "2024-03", "2024-05"])
+    assert compared >= 3 * len(KPI_QUERIES) * len(KINDS)
+
+
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_leaving_out_the_no_value_rows_changes_the_figures(hand_made, kind):
     # not vacuous: the rows without a value matter here, and their '(no ...)' value selects them
