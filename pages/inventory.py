@@ -16,8 +16,8 @@ if ctx.filters.customers:
     st.caption("The customer filter applies to order figures only: stock is not held per customer.")
 
 c = st.columns(4)
-for col, kpi_id in zip(c, ["inventory_value", "turnover_annual", "dio_days", "holding_cost"]):
-    with col:
+for col, kpi_id in zip(c, ui.in_units(["inventory_value", "turnover_annual", "dio_days", "holding_cost"], now)):
+    with col:  # (files without costs: in units, said on the tiles)
         ui.tile(kpi_id, now[kpi_id], trend=trend)
 if now["count_skus_unknown_cost"]:
     st.caption(f"{now['count_skus_unknown_cost']:,} SKUs on hand have no known cost and are left out of "
@@ -25,9 +25,11 @@ if now["count_skus_unknown_cost"]:
 
 left, right = st.columns(2)
 with left:
-    ui.chart(lambda: charts.lines_over_months(trend, ["turnover_annual", "dio_days"],
-                                              "Annual turnover and days inventory outstanding"),
-             "turnover_trend", data=trend, columns=["turnover_annual", "dio_days"],
+    turnover_ids = ui.in_units(["turnover_annual", "dio_days"], now)
+    ui.chart(lambda: charts.lines_over_months(trend, turnover_ids,
+                                              "Annual turnover and days inventory outstanding"
+                                              + (" (in units)" if ui.costs_missing(now) else "")),
+             "turnover_trend", data=trend, columns=turnover_ids,
              what="annual turnover and DIO", month=f"the 12 months ending {month}", zero_is_data=True)
 with right:
     ui.chart(lambda: charts.cogs_vs_inventory(trend), "cogs_chart", data=trend,
@@ -66,10 +68,9 @@ if now["has_stock_upload"]:
 
     st.subheader("Dead and excess stock")
     c1, c2 = st.columns(2)
-    with c1:
-        ui.tile("dead_stock_value", now["dead_stock_value"])
-    with c2:
-        ui.tile("excess_stock_value", now["excess_stock_value"])
+    for col, kpi_id in zip((c1, c2), ui.in_units(["dead_stock_value", "excess_stock_value"], now)):
+        with col:
+            ui.tile(kpi_id, now[kpi_id])
     stock = state.run("stock_by_sku", ctx)
     at_risk = stock.filter(pl.col("is_dead") | (pl.col("excess_units") > 0))
     ui.table(at_risk, "dead_excess", file_stem=f"dead_and_excess_{month}", column_config={

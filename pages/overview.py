@@ -40,6 +40,7 @@ sections = [
                                         "forecast_bias"]),
 ]
 for title, ids in sections:
+    ids = ui.in_units(ids, now)  # files without costs: the figures in units, said on the tiles
     st.subheader(title)
     cols = st.columns(4)
     for col, kpi_id in zip(cols, ids):

@@ -300,3 +300,58 @@ def test_invoices_only_backlog_page_says_there_is_nothing_instead_of_empty_chart
     assert "no customer column" not in captions
     # The bridge has data (8 units ordered and 8 shipped in the month): the one chart drawn.
     assert [c.key for c in at.get("plotly_chart")] == ["bridge_chart"]
+
+
+# --- after the engine's issue-11 work: closed by absence, figures in units -----------------------
+
+# March: SO-1 (10 units) and SO-2 (5 units) open. April's file lists every open line and lists only
+# SO-2: SO-1 is closed by absence as of April. April backlog 5; its bridge: opening 15, nothing new,
+# shipped or cancelled, 10 closed by absence, closing 5 (restated 0).
+OPEN_MARCH = b"Order No,Item Code,Order Date,Qty Ordered,Qty Shipped\nSO-1,A,2025-03-03,10,0\nSO-2,B,2025-03-04,5,0\n"
+OPEN_APRIL = b"Order No,Item Code,Order Date,Qty Ordered,Qty Shipped\nSO-2,B,2025-03-04,5,0\n"
+
+
+@pytest.mark.parametrize("ticked", [True, False])
+def test_a_file_that_lists_every_open_line_closes_the_others_and_the_bridge_shows_it(store_path, tmp_path, ticked):
+    import json
+
+    _store_with(store_path, tmp_path, {"orders_2025-03.csv": (OPEN_MARCH, {"month": "2025-03"})})
+    at = upload(data_page(), ("open_lines_2025-04.csv", OPEN_APRIL))
+    box = keyed(at.checkbox, "lists_every_")
+    assert [b.label for b in box] == ["This file lists every open order line"]
+    assert "Closed by absence" in box[0].help
+    keyed(at.text_input, "month_")[0].set_value("2025-04").run()  # (its dates are March's)
+    if ticked:
+        keyed(at.checkbox, "lists_every_")[0].check().run()
+    keyed(at.button, "confirm_")[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert backlog_units(store_path, "2025-04") == (5 if ticked else 15)
+
+    backlog = page("pages/backlog.py")
+    bridge = [c for c in backlog.get("plotly_chart") if c.key == "bridge_chart"]
+    spec = json.loads(bridge[0].proto.spec)["data"][0]
+    steps = dict(zip(spec["x"], spec["y"]))
+    assert steps["Closed by absence"] == (-10 if ticked else 0)
+    assert steps["Opening backlog"] == 15 and steps["Closing backlog"] == (5 if ticked else 15)
+
+
+# Stock without any cost: A 2 and B 10 on hand = 12 units; the invoices ship 5 + 3 = 8 units in
+# March. Turnover in units over the n = 1 month with both files: 8 / 12 * 12 / 1 = 8.00 a year;
+# DIO 365 / 8 = 45.6 days.
+STOCK_NO_COST = b"Item Code,On Hand\nA,2\nB,10\n"
+
+
+@pytest.mark.parametrize("path, title", [("pages/overview.py", "Overview"), ("pages/inventory.py", "Inventory")])
+def test_without_costs_the_tiles_show_units_and_say_how_to_add_costs(store_path, tmp_path, path, title):
+    _store_with(store_path, tmp_path, {
+        "invoices_2025-03.csv": (INVOICES, {"month": "2025-03", "all_shipped": True}),
+        "stock_2025-03.csv": (STOCK_NO_COST, {"dataset": "stock", "month": "2025-03"})})
+    at = page(path)
+    shown = {m.label.removesuffix(" (provisional)"): m.value for m in at.main.metric}
+    assert shown["Inventory units"] == "12"
+    assert shown["Annual turnover (units)"] == "8.00×"
+    assert shown["Days inventory outstanding (units)"] == "45.6"
+    assert shown["Units shipped"] == "8"
+    assert "Inventory value" not in shown and "Annual turnover" not in shown
+    assert "no SKU on hand has a cost. Add costs with a product master with a unit_cost column, or unit_cost " \
+           "in the stock file" in text_of(at.main.caption)

@@ -113,6 +113,26 @@ def delta_text(kpi_id: str, value, previous) -> tuple[str | None, str]:
     return text, colour
 
 
+# Files without any cost (issue 11): the value figures are unknown, so the tiles show these
+# figures in units in their place, saying why and how to add costs.
+UNITS_INSTEAD = {"inventory_value": "inventory_units", "turnover_annual": "turnover_annual_units",
+                 "dio_days": "dio_days_units", "holding_cost": "cogs_units",
+                 "dead_stock_value": "dead_stock_units", "excess_stock_value": "excess_stock_units"}
+NO_COSTS_NOTE = ("In units: no SKU on hand has a cost. Add costs with a product master with a unit_cost "
+                 "column, or unit_cost in the stock file (Data page).")
+
+
+def costs_missing(row: dict) -> bool:
+    """A month with a stock file whose value is unknown while its units are known: no cost at all."""
+    return bool(row.get("has_stock_upload")) and row.get("inventory_value") is None \
+        and row.get("inventory_units") is not None
+
+
+def in_units(kpi_ids: list[str], row: dict) -> list[str]:
+    """The tiles to show for a month: the value figures' units counterparts when costs are missing."""
+    return [UNITS_INSTEAD.get(k, k) for k in kpi_ids] if costs_missing(row) else list(kpi_ids)
+
+
 def tile(kpi_id: str, value, previous=None, trend: pl.DataFrame | None = None, *, note: str = "",
          compare_label: str = "", unknown: str = "Unknown for this month.") -> None:
     """One KPI: value, change against the comparison month coloured good/bad, the definition on
@@ -129,6 +149,8 @@ def tile(kpi_id: str, value, previous=None, trend: pl.DataFrame | None = None, *
                             key=f"spark_{kpi_id}", width="stretch")
         elif value is None:
             st.caption(unknown)
+        if kpi_id in UNITS_INSTEAD.values():
+            st.caption(NO_COSTS_NOTE)
 
 
 def has_values(frame: pl.DataFrame | None, *columns: str, zero_is_data: bool = False) -> bool:

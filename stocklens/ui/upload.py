@@ -20,7 +20,9 @@ from .components import COLUMN_LABELS, grid, md_escape, user_action
 CHECKS = [
     ("checks/stale_open_lines", "Open lines no later file listed",
      "Lines still open whose latest version is from an earlier upload: later files did not list them, so "
-     "they stay open here. If your ERP exports only open lines, these were probably shipped or closed."),
+     "they stay open here. If your ERP exports only open lines, these were probably shipped or closed: load "
+     "the latest orders file again with \"This file lists every open order line\" ticked to close them as of "
+     "its month."),
     ("checks/skus_not_in_stock", "SKUs ordered but absent from the stock file",
      "Open demand on SKUs with no row in this month's stock file: on hand counts as 0, so they are "
      "backordered in full."),
@@ -190,7 +192,11 @@ def file_panel(index: int, upload, shipped_for_all: bool | None = None) -> Panel
             all_shipped = shipped_for_all
             c3.caption("Every line is shipped: ticked above for all files." if all_shipped else
                        "Lines as the file gives them (the shipped box above is not ticked).")
-    base = _prepare_cached(data, upload.name, dataset=dataset, sheet=sheet, all_shipped=all_shipped)
+    lists_every = False
+    if dataset == "orders":
+        lists_every = c3.checkbox(LISTS_EVERY_LABEL, key=f"lists_every_{file_id}", help=LISTS_EVERY_HELP)
+    base = _prepare_cached(data, upload.name, dataset=dataset, sheet=sheet, all_shipped=all_shipped,
+                           lists_every_open_line=lists_every)
     month = None
     if datasets.get(dataset).monthly:
         month = _month_box(c2, base, f"month_{file_id}_{dataset}")
@@ -198,7 +204,8 @@ def file_panel(index: int, upload, shipped_for_all: bool | None = None) -> Panel
         st.caption("Known column names are mapped automatically; a mapping you load with is remembered for the "
                    "next file with the same columns.")
         chosen = _mapping_editor(base, f"map_{file_id}_{dataset}_{sheet}")
-    args = dict(dataset=dataset, sheet=sheet, all_shipped=all_shipped, month=month, mapping_override=chosen)
+    args = dict(dataset=dataset, sheet=sheet, all_shipped=all_shipped, month=month, mapping_override=chosen,
+                lists_every_open_line=lists_every)
     prep = _prepare_cached(data, upload.name, **args)
     with st.expander("Preview (first rows as read)", expanded=False):
         if prep.preview is not None:
@@ -244,6 +251,12 @@ def file_panel(index: int, upload, shipped_for_all: bool | None = None) -> Panel
     return Panel(upload.name, data, prep)
 
 
+LISTS_EVERY_LABEL = "This file lists every open order line"
+LISTS_EVERY_HELP = ("Tick it for exports of all open lines (not of a date range): order lines still open in "
+                    "the store that this file does not list are then closed as of its month (shown in the "
+                    "backlog bridge as 'Closed by absence'). Undoing or replacing this load reopens them. Leave "
+                    "it unticked for a date-range export (Shopify's, for example), which leaves older open "
+                    "lines out without their being closed.")
 SHIPPED_LABEL = "Every line is shipped (invoice or sales-history file)"
 SHIPPED_HELP = "Lines without shipping information count as shipped on their order date."
 
