@@ -34,7 +34,9 @@ with right:
         st.plotly_chart(charts.bridge_waterfall(bridge.row(0, named=True), month), key="bridge_chart",
                         width="stretch")
         st.caption("Restated: changes to lines already in the backlog (quantities raised or lowered, lines no "
-                   "longer exported), so that the bridge always closes.")
+                   "longer exported), so that the bridge always closes."
+                   + (" Closed by absence: open lines that an orders file marked \"This file lists every open "
+                      "order line\" no longer lists." if "closed_by_absence" in bridge.columns else ""))
     else:
         st.caption(f"No data for the backlog bridge in {month}: no open backlog at either month end, and "
                    "nothing ordered, shipped or cancelled.")

@@ -116,7 +116,8 @@ def test_load_all_loads_the_good_files_names_the_refused_one_and_ships_once_for_
     assert button.label == "Load all (2 of 3 files)"
     button.click().run()
     assert not at.exception, [e.value for e in at.exception]
-    done = text_of(at.success)
+    assert "Load all" not in text_of(at.success)  # one file was refused: the summary is a warning
+    done = text_of(at.warning)
     assert "invoices_2025-03.csv: Loaded 2 orders rows for 2025-03." in done
     assert "stock_2025-03.csv: Loaded 2 stock rows for 2025-03." in done
     assert "orders_bad.csv: refused, not loaded. Required column" in done
@@ -130,6 +131,7 @@ def test_load_all_without_the_shipped_box_keeps_lines_open(store_path):
     assert at.button(key="load_all").label == "Load all 2 files"
     at.button(key="load_all").click().run()
     assert not at.exception
+    assert "invoices_2025-03.csv: Loaded 2 orders rows for 2025-03." in text_of(at.success)
     assert backlog_units(store_path, "2025-03") == 8  # 5 + 3 open
 
 

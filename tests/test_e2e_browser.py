@@ -209,6 +209,21 @@ def _recounted_stock(store: Store, month: str, folder: Path) -> Path:
     return path
 
 
+def _issue11_files(folder: Path, month: str) -> tuple[Path, Path, Path]:
+    """Purchase-order files of the month (they change no figure the test reads afterwards): one
+    with two bad rows (3: quantity "ten", 5: an impossible date), one good, and one that is not a
+    PO file at all (no SKU or quantity)."""
+    day = f"{month}-02"
+    bad = folder / f"po_bad_rows_{month}.csv"
+    bad.write_text(f"PO Number,Item Code,Qty Ordered,Order Date\nPO-E2E-1,SKU-1,10,{day}\n"
+                   f"PO-E2E-2,SKU-2,ten,{day}\nPO-E2E-3,SKU-3,5,{day}\nPO-E2E-4,SKU-4,1,{month}-32\n")
+    good = folder / f"po_more_{month}.csv"
+    good.write_text(f"PO Number,Item Code,Qty Ordered,Order Date\nPO-E2E-9,SKU-9,4,{day}\n")
+    broken = folder / "notes.csv"
+    broken.write_text("Note,Author\nhello,ada\n")
+    return bad, good, broken
+
+
 def sign_in(page, name: str, password: str) -> None:
     page.get_by_label("User name").fill(name)
     page.get_by_label("Password", exact=True).fill(password)
@@ -302,7 +317,46 @@ def test_dashboard_end_to_end_in_chromium(demo_store_dir, demo_store_copy, tmp_p
                 assert not tile_mismatches(shown, after, OVERVIEW)
                 assert shown["inventory_value"] != REGISTRY["inventory_value"].format(before["inventory_value"])
 
-                # 5. Signing out ends the session: the sign-in form again, also after a reload
+                # 5. A file with two bad rows: refused, with the button to load it without them;
+                # its mapping grid shows every row without scrolling inside it.
+                bad_file, other_file, broken_file = _issue11_files(tmp_path, latest)
+                page.goto(f"{base}/data")
+                wait_ready(page, "Data")
+                page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad_file))
+                skip = page.get_by_role("button", name="Load without the 2 bad rows")
+                skip.wait_for(timeout=RUN_TIMEOUT_S * 1000)
+                wait_ready(page, "Data")
+                editor = page.locator("[data-testid='stDataFrame']").first
+                scroll = editor.locator(".dvn-scroller").evaluate("e => [e.scrollHeight, e.clientHeight]")
+                assert scroll[0] <= scroll[1] + 1, scroll  # no scroll bar inside the grid
+                shoot(page, f"{len(PAGES) + 5:02d}_data_bad_rows_refused")
+                skip.click()
+                page.get_by_text("2 rows with errors were left out, as asked (rows 3, 5)").wait_for(
+                    timeout=RUN_TIMEOUT_S * 1000)
+                wait_ready(page, "Data")
+                shoot(page, f"{len(PAGES) + 6:02d}_data_bad_rows_left_out")
+                grids = page.locator("[data-testid='stDataFrame']")
+                which = [i for i in range(grids.count())
+                         if "not a date" in grids.nth(i).locator("[role='gridcell']").all_inner_texts()]
+                assert which, "no table of the rows left out"
+                left_out = grid_rows(page, 4, index=which[0])  # row, column, value, why
+                assert [r[0] for r in left_out] == ["3", "5"], left_out
+
+                # 6. Two files at once: one loads, the other is refused and named.
+                page.goto(f"{base}/data")
+                wait_ready(page, "Data")
+                page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+                    [str(other_file), str(broken_file)])
+                load_all = page.get_by_role("button", name="Load all (1 of 2 files)")
+                load_all.wait_for(timeout=RUN_TIMEOUT_S * 1000)
+                wait_ready(page, "Data")
+                shoot(page, f"{len(PAGES) + 7:02d}_data_load_all")
+                load_all.click()
+                page.get_by_text(f"{broken_file.name}: refused, not loaded.").wait_for(timeout=RUN_TIMEOUT_S * 1000)
+                wait_ready(page, "Data")
+                shoot(page, f"{len(PAGES) + 8:02d}_data_load_all_done")
+
+                # 7. Signing out ends the session: the sign-in form again, also after a reload
                 # (the pages above were each opened anew: the session's cookie kept them signed in).
                 page.get_by_role("button", name="Sign out").click()
                 wait_ready(page, "stocklens")
@@ -318,4 +372,5 @@ def test_dashboard_end_to_end_in_chromium(demo_store_dir, demo_store_copy, tmp_p
     assert "Traceback" not in log, log[-3000:]
     # the audit log names who did what through the browser
     events = [(e["user"], e["action"]) for e in audit.read(server_store)]
-    assert events[:4] == [("ada", "sign_out"), ("ada", "load"), ("ada", "sign_in"), ("ada", "sign_in_failed")]
+    assert events[:6] == [("ada", "sign_out"), ("ada", "load"), ("ada", "load"), ("ada", "load"), ("ada", "sign_in"),
+                          ("ada", "sign_in_failed")]

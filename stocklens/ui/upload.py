@@ -82,6 +82,7 @@ def _mapping_editor(prep: importer.Prepared, key: str) -> dict[str, str]:
              "meaning": c.meaning} for c in ds.columns]
     edited = st.data_editor(
         pl.DataFrame(rows), key=key, hide_index=True, width="stretch", disabled=["column", "required", "meaning"],
+        placeholder="",  # an unmapped column is blank, not "None"
         height=grid_height(len(rows)),  # every row at once: no scrolling inside the grid
         column_config={
             "column": st.column_config.TextColumn("Column"),
@@ -190,8 +191,8 @@ def file_panel(index: int, upload, shipped_for_all: bool | None = None) -> Panel
             all_shipped = c3.checkbox(SHIPPED_LABEL, key=f"ship_{file_id}", help=SHIPPED_HELP)
         else:
             all_shipped = shipped_for_all
-            c3.caption("Every line is shipped: ticked above for all files." if all_shipped else
-                       "Lines as the file gives them (the shipped box above is not ticked).")
+            if all_shipped:
+                c3.caption("Every line is shipped: ticked above for all files.")
     lists_every = False
     if dataset == "orders":
         lists_every = c3.checkbox(LISTS_EVERY_LABEL, key=f"lists_every_{file_id}", help=LISTS_EVERY_HELP)
@@ -246,7 +247,7 @@ def file_panel(index: int, upload, shipped_for_all: bool | None = None) -> Panel
         examples = st.session_state.pop(f"skipped_{file_id}", None)
         if examples:
             st.caption("The rows left out (row number in the file, the column and value that failed, and why):")
-            grid(pl.DataFrame(examples, strict=False), f"skipped_table_{file_id}",
+            grid(pl.DataFrame(examples, strict=False).sort("row"), f"skipped_table_{file_id}",
                  {k: st.column_config.Column(_example_label(k)) for k in ("row", "column", "value", "why")})
     return Panel(upload.name, data, prep)
 
@@ -274,8 +275,8 @@ def load_all(container, panels: list[Panel]) -> None:
     ready = [p for p in panels if not p.prep.refused]
     refused = [p for p in panels if p.prep.refused]
     done = ss.pop("load_all_done", None)
-    if done:
-        container.success(done)
+    if done:  # a warning when some file was refused: not everything dropped was loaded
+        getattr(container, done[0])(done[1])
     label = f"Load all ({len(ready)} of {len(panels)} files)" if refused else f"Load all {len(panels)} files"
     if not container.button(label, key="load_all", type="primary", disabled=not ready, icon=":material/done_all:",
                             help="Loads each file that can be loaded, as its panel below shows it (dataset, "
@@ -302,7 +303,7 @@ def load_all(container, panels: list[Panel]) -> None:
     if failed:
         container.warning(summary)
         return
-    ss["load_all_done"] = summary
+    ss["load_all_done"] = ("warning" if refused else "success", summary)
     st.rerun()
 
 
