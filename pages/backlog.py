@@ -53,18 +53,21 @@ if search:
     lines = lines.filter(pl.any_horizontal(
         pl.col(c).cast(pl.String).str.to_lowercase().str.contains(needle, literal=True)
         for c in ("order_id", "sku", "customer", "location")))
-st.caption(f"{lines.height:,} open lines shown (oldest first, at most 5,000); sort by any column.")
-ui.table(lines, "open_lines", file_stem=f"open_lines_{month}", column_config={
-    "order_date": st.column_config.DateColumn("Order date", format="YYYY-MM-DD"),
-    "due_date": st.column_config.DateColumn("Due date", format="YYYY-MM-DD"),
-    "is_past_due": st.column_config.CheckboxColumn("Past due", help=ui.REGISTRY["past_due_units"].definition),
-    "open_qty": st.column_config.NumberColumn("Open units", format="%,.2f"),
-    "open_value": st.column_config.NumberColumn("Open value", format="%,.2f"),
-    "age_days": st.column_config.NumberColumn("Age (days)", help=ui.REGISTRY["avg_age_days"].definition),
-    "last_reported_month": st.column_config.TextColumn(
-        "Last reported", help="The latest upload that listed this line. An earlier month than the one shown "
-        "means later files no longer listed it (see the data checks on the Data page)."),
-}, height=380)
+if lines.height == 0:
+    st.caption(f"No open lines at the end of {month}" + (" match the search." if search else "."))
+else:
+    st.caption(f"{lines.height:,} open lines shown (oldest first, at most 5,000); sort by any column.")
+    ui.table(lines, "open_lines", file_stem=f"open_lines_{month}", column_config={
+        "order_date": st.column_config.DateColumn("Order date", format="YYYY-MM-DD"),
+        "due_date": st.column_config.DateColumn("Due date", format="YYYY-MM-DD"),
+        "is_past_due": st.column_config.CheckboxColumn("Past due", help=ui.REGISTRY["past_due_units"].definition),
+        "open_qty": st.column_config.NumberColumn("Open units", format="%,.2f"),
+        "open_value": st.column_config.NumberColumn("Open value", format="%,.2f"),
+        "age_days": st.column_config.NumberColumn("Age (days)", help=ui.REGISTRY["avg_age_days"].definition),
+        "last_reported_month": st.column_config.TextColumn(
+            "Last reported", help="The latest upload that listed this line. An earlier month than the one shown "
+            "means later files no longer listed it (see the data checks on the Data page)."),
+    }, height=380)
 
 st.subheader("By customer and location")
 c1, c2 = st.columns(2)

@@ -227,7 +227,10 @@ def supplier_lead_times(frame: pl.DataFrame, top: int = 25) -> go.Figure:
 
 
 def lines_over_months(frame: pl.DataFrame, kpi_ids: list[str], title: str) -> go.Figure:
-    """frame(report_month, *kpi_ids): one line per KPI; a second KPI of another unit on a right axis."""
+    """frame(report_month, *kpi_ids): one line per KPI; a second KPI of another unit on a right axis.
+    The months before the first with a value are left out (not an empty stretch of axis)."""
+    known = frame.with_row_index("_i").filter(pl.any_horizontal(pl.col(k).is_not_null() for k in kpi_ids))["_i"]
+    frame = frame.slice(known.min()) if known.len() else frame
     fig = go.Figure()
     first_unit = REGISTRY[kpi_ids[0]].unit
     for i, k in enumerate(kpi_ids):

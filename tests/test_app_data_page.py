@@ -355,5 +355,5 @@ def test_without_costs_the_tiles_show_units_and_say_how_to_add_costs(store_path,
     assert shown["Days inventory outstanding (units)"] == "45.6"
     assert shown["Units shipped"] == "8"
     assert "Inventory value" not in shown and "Annual turnover" not in shown
-    assert "no SKU on hand has a cost. Add costs with a product master with a unit_cost column, or unit_cost " \
-           "in the stock file" in text_of(at.main.caption)
+    assert "In units: no SKU on hand has a cost. Add costs on the Data page: a product master with unit_cost, " \
+           "or unit_cost in the stock file." in text_of(at.main.caption)

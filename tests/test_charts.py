@@ -78,3 +78,10 @@ def test_downloads_use_the_headers_shown_and_leave_unknown_cells_empty():
 def test_two_columns_of_one_label_get_distinct_headers():
     frame = pl.DataFrame({"count_lines": [1], "backlog_lines": [2]})  # both "Open lines"
     assert display_names(frame) == {"count_lines": "Open lines", "backlog_lines": "Open lines (2)"}
+
+
+def test_a_trend_starts_at_the_first_month_with_a_value():
+    frame = pl.DataFrame({"report_month": MONTHS, "turnover_annual": [None] * 11 + [8.0],
+                          "dio_days": [None] * 11 + [45.6]})
+    fig = charts.lines_over_months(frame, ["turnover_annual", "dio_days"], "t")
+    assert [list(t.x) for t in fig.data] == [["2025-03"], ["2025-03"]]

@@ -118,8 +118,8 @@ def delta_text(kpi_id: str, value, previous) -> tuple[str | None, str]:
 UNITS_INSTEAD = {"inventory_value": "inventory_units", "turnover_annual": "turnover_annual_units",
                  "dio_days": "dio_days_units", "holding_cost": "cogs_units",
                  "dead_stock_value": "dead_stock_units", "excess_stock_value": "excess_stock_units"}
-NO_COSTS_NOTE = ("In units: no SKU on hand has a cost. Add costs with a product master with a unit_cost "
-                 "column, or unit_cost in the stock file (Data page).")
+NO_COSTS_NOTE = ("In units: no SKU on hand has a cost. Add costs on the Data page: a product master with "
+                 "unit_cost, or unit_cost in the stock file.")
 
 
 def costs_missing(row: dict) -> bool:
