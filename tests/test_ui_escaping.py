@@ -209,6 +209,43 @@ def write_payload_store(path: Path, folder: Path) -> None:
             assert result is not None and result.status == "loaded", prep.problems
 
 
+def test_load_all_and_load_without_bad_rows_show_file_text_as_text(store_path):
+    """The Load all summary names each file (and a refused one's reasons), the load without the bad
+    rows quotes them: all as text."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("pages/data.py")
+    at.run()
+    good = f"Order No,Item Code,Order Date,Qty\nSO-1,A {LINK},2025-03-01,2\n".encode()
+    two_bad = f"Order No,Item Code,Order Date,Qty\nSO-1,A,2025-03-01,2\nSO-2,B,2025-03-01,\"{IMAGE}\"\n".encode()
+    at.file_uploader(key="uploads").set_value([
+        (f"orders {HTML} 2025-03.csv", good, "text/csv"), (NAMES["missing"], MISSING_COLUMNS, "text/csv")]).run()
+    at.button(key="load_all").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = "\n".join(displayed(t) for t in assert_no_markup(at))
+    assert f"orders {HTML} 2025-03.csv: Loaded 1 orders rows for 2025-03." in shown
+    assert f"{NAMES['missing']}: refused, not loaded." in shown
+
+    at.file_uploader(key="uploads").set_value([(f"more {COLOUR}.csv", two_bad, "text/csv")]).run()
+    [skip] = [b for b in at.button if (b.key or "").startswith("skip_")]
+    skip.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = "\n".join(displayed(t) for t in assert_no_markup(at))
+    assert "1 rows with errors were left out, as asked (rows 3)" in shown
+
+
+def test_a_linked_month_without_orders_or_stock_is_said_as_text(store_path, tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_bytes(b"Order No,Item Code,Order Date,Qty\nSO-1,A,2025-03-01,2\n")
+    with Store(store_path) as s:
+        load_file(s, orders, month="2025-03")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["month"] = LINK
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = "\n".join(displayed(t) for t in assert_no_markup(at))
+    assert f"{LINK} has no orders or stock file (nothing loaded for it): showing 2025-03." in shown
+
+
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/backlog.py", "pages/backorders.py",
                                   "pages/inventory.py", "pages/replenishment.py", "pages/suppliers.py",
                                   "pages/data.py"])

@@ -138,7 +138,10 @@ def sidebar() -> None:
             if wanted:  # a link's month with no orders or stock file (e.g. only purchase orders): say so
                 only = loaded_datasets(wanted)
                 what = f"only {', '.join(d.replace('_', ' ') for d in only)}" if only else "nothing"
-                st.warning(f"{wanted} has no orders or stock file ({what} loaded for it): showing {fallback}.")
+                from .components import md_escape  # (the month comes from the link: text to show as text)
+
+                st.warning(f"{md_escape(wanted)} has no orders or stock file ({what} loaded for it): showing "
+                           f"{fallback}.")
             st.session_state["month"] = fallback
         st.selectbox("Month", options, key="month", help="KPIs as reported at the end of this month "
                      "(only uploads of this month and earlier are used).")
