@@ -188,7 +188,7 @@ def test_a_month_without_its_po_file_says_on_order_is_unknown(monkeypatch, demo_
     at = open_page("pages/backorders.py")
     by_sku = at.dataframe[-1].value
     assert len(by_sku) == backordered and by_sku["on_order_units"].isna().all()
-    assert f"No purchase-order file for {month}: what is on order is unknown (None)." in shown_texts(at)
+    assert f"No purchase-order file for {month}: what is on order is unknown (blank)." in shown_texts(at)
 
 
 def test_a_month_without_its_stock_file_has_no_reorder_list(monkeypatch, demo_store_copy):
