@@ -529,3 +529,29 @@ def load_file(store: Store, path: str | os.PathLike, *, actor: str = "local",
     if prep.refused:
         return prep, None
     return prep, store.commit(prep, data, actor=actor)
+
+
+def close_unlisted_lines(store: Store, month: str, *, actor: str = "local") -> LoadResult:
+    """The data check's bulk action for open lines no later file listed: load `month`'s active
+    orders file again, as it was read (its archived bytes, mapping and options), now marked "this
+    file lists every open order line", so that the lines open in the store that it does not list
+    are closed by absence as of `month`. A new version of the month: undo brings the lines back."""
+    from .importer import prepare
+
+    found = store.query(
+        "select file_name, archive_path, mapping, options from loads where state = 'active' "
+        "and dataset = 'orders' and month = $month", {"month": month})
+    if found.height == 0:
+        raise ValueError(f"no orders file is loaded for {month}")
+    row = found.row(0, named=True)
+    options = json.loads(row["options"] or "{}")
+    if options.get("lists_every_open_line"):
+        raise ValueError(f"the orders file of {month} is already loaded as listing every open line")
+    data = (store.path / row["archive_path"]).read_bytes()
+    prep = prepare(data, row["file_name"], dataset="orders", month=month,
+                   mapping_override=json.loads(row["mapping"]), sheet=options.get("sheet"),
+                   all_shipped=bool(options.get("all_shipped")), skip_bad_rows=bool(options.get("skip_bad_rows")),
+                   lists_every_open_line=True, store=store)
+    if prep.refused:
+        raise prep.refusal()
+    return store.commit(prep, data, actor=actor)

@@ -174,3 +174,58 @@ def test_cli_flag(cli, tmp_path):
 
     bridge = json.loads(out.stdout)["bridge"]
     assert bridge["closed_by_absence"] == 10 and bridge["closing"] == 3 and bridge["restated"] == 0
+
+
+def test_the_checks_bulk_action_closes_the_lines_no_later_file_listed(store, tmp_path):
+    """Loaded without the option, February's stale lines (A1 6, A3 2, A5 2: see the module's
+    docstring) are closed from the data check: February's own file again, marked as listing every
+    open line. The same figures as loading it so in the first place; undo brings them back."""
+    from stocklens import audit
+    from stocklens.store import close_unlisted_lines
+
+    load_orders(store, tmp_path, "2024-01", JANUARY)
+    load_orders(store, tmp_path, "2024-02", FEBRUARY)
+    stale = rows(store, "checks/stale_open_lines", "2024-02")
+    assert sorted((r["order_id"], r["open_qty"]) for r in stale) == [("A1", 6), ("A3", 2), ("A5", 2)]
+    result = close_unlisted_lines(store, "2024-02", actor="ann")
+    assert result.status == "loaded" and result.replaced_load_id is not None
+    assert open_lines(store, "2024-02") == {"A2": 3}
+    assert kpis(store, "2024-02")["bridge"]["closed_by_absence"] == 10
+    assert rows(store, "checks/stale_open_lines", "2024-02") == []
+    assert [(e["user"], e["action"], e["target"]) for e in audit.read(store.path)][0] == \
+        ("ann", "load", "orders 2024-02")
+    with pytest.raises(ValueError, match="already loaded as listing every open line"):
+        close_unlisted_lines(store, "2024-02")
+    store.undo("orders", "2024-02")
+    assert open_lines(store, "2024-02") == {"A1": 6, "A2": 3, "A3": 2, "A5": 2}
+
+
+def test_the_bulk_action_on_the_data_page(tmp_path, monkeypatch):
+    """The Data page: after February's load, the stale-lines check offers to close them."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from stocklens.store import Store
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    path = tmp_path / "store"
+    monkeypatch.setenv("STOCKLENS_STORE", str(path))
+    with Store(path) as s:
+        load_orders(s, tmp_path, "2024-01", JANUARY)
+    feb = write_csv(tmp_path, ORDERS_HEADER + "\n" + FEBRUARY, "feb_upload")
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="uploads").set_value([("orders_2024-02.csv", feb.read_bytes(), "text/csv")]).run()
+    next(b for b in at.button if b.label.startswith("Load as")).click().run()
+    button = at.button(key="close_unlisted_2024-02")
+    assert button.label == "Close these 3 lines as of 2024-02"
+    assert button.disabled  # until the user says the file lists every open line
+    at.checkbox(key="close_unlisted_ok_2024-02").check().run()
+    at.button(key="close_unlisted_2024-02").click().run()
+    assert not at.exception
+    assert any("Closed by absence as of 2024-02: 3 lines" in e.value.replace("\\", "") for e in at.success)
+    with Store(path) as s:
+        assert open_lines(s, "2024-02") == {"A2": 3}
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -13,6 +13,7 @@ import polars as pl
 import streamlit as st
 
 from .. import audit, datasets, export, importer, kpis, mapping
+from .. import store as store_mod
 from . import auth as auth_ui
 from . import state
 from .components import COLUMN_LABELS, grid, md_escape, user_action
@@ -322,8 +323,31 @@ def checks_panel(month: str) -> None:
             with st.expander(f"⚠ {title}: {rows.height:,}"):
                 st.caption(why)
                 grid(rows.head(500), f"check_{query}")
+                if query == "checks/stale_open_lines":
+                    _close_unlisted(month, rows.height)
         else:
             st.caption(f"✓ {title}: none")
+    done = st.session_state.pop("closed_unlisted", None)
+    if done:
+        st.success(done)
+
+
+def _close_unlisted(month: str, count: int) -> None:
+    """The bulk action of the stale-lines check: the month's orders file lists every open line."""
+    sure = st.checkbox(f"The orders file of {month} lists every order line still open at its month end",
+                       key=f"close_unlisted_ok_{month}")
+    if st.button(f"Close these {count:,} lines as of {month}", key=f"close_unlisted_{month}",
+                 disabled=not sure, icon=":material/done_all:",
+                 help="Loads the month's orders file again, marked 'This file lists every open order line': "
+                      "lines open in the store that it does not list are closed by absence as of the month "
+                      "end (the bridge shows them as their own step). Undo the load to bring them back."):
+        with user_action(f"close the lines no file of {month} lists"):
+            store_mod.close_unlisted_lines(state.store(), month, actor=auth_ui.actor())
+            st.session_state["closed_unlisted"] = (
+                f"Closed by absence as of {month}: {count:,} lines no later file listed. The orders file of "
+                f"{month} is loaded again, marked as listing every open line (undo that load to reopen them).")
+            st.session_state.pop(f"close_unlisted_ok_{month}", None)
+            st.rerun()
 
 
 def _name(key: tuple[str, str | None]) -> str:
