@@ -19,7 +19,7 @@ for col, kpi_id in zip(c, ["backorder_units", "backordered_skus", "backorder_rat
     with col:
         ui.tile(kpi_id, now[kpi_id])
 
-by_sku = state.run("backorders_by_sku_with_po", ctx)  # with what is on order
+by_sku = state.run("backorders_by_sku", ctx)  # with what is on order
 if by_sku.height:
     st.plotly_chart(charts.pareto(by_sku), key="pareto", width="stretch")
 else:

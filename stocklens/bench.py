@@ -702,7 +702,7 @@ def _run_page(store, page: str, month: str) -> tuple[float, dict, dict]:
 
 def top_skus(results: dict) -> list[str]:
     ranking = results.get("frequently_backordered")
-    by_sku = results.get("backorders_by_sku_with_po", results.get("backorders_by_sku"))
+    by_sku = results.get("backorders_by_sku")
     return (ranking["sku"].head(20).to_list() if ranking is not None else []) or \
            (by_sku["sku"].head(20).to_list() if by_sku is not None else [])
 

@@ -493,7 +493,7 @@ def page_queries(page: str, ctx: Context) -> list[tuple[str, dict]]:
         "backlog": [("backlog_totals", {"months": w12}), ("backlog_age_buckets", {"months": w12}),
                     ("backlog_bridge", {}), ("backlog_open_lines", {"limit": 5000}),
                     ("backlog_by_customer", {}), ("backlog_by_location", {})],
-        "backorders": [("backorder_totals", {}), ("backorders_by_sku_with_po", {}), ("frequently_backordered", {}),
+        "backorders": [("backorder_totals", {}), ("backorders_by_sku", {}), ("frequently_backordered", {}),
                        ("backorder_history", {"window": bo_window, "skus": []}),
                        ("sku_history", {"window": bo_window, "sku": ""})],
         "inventory": [("inventory_turnover", {"months": w12}), ("inventory_by_category", {}),

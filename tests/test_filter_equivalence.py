@@ -53,7 +53,6 @@ def extra_params(store, query: str, month: str) -> list[dict]:
         "backorder_history": [{"window": w, "skus": skus}],
         "backorder_totals": [months],
         "backorders_by_sku": [{}],
-        "backorders_by_sku_with_po": [{}],
         "reorder_by_supplier": [{}, {"classes": ["AX", "AY", "BZ", "CZ"]}],
         "backorder_coverage_by_sku": [{}],
         "po_late_lines": [{}],
