@@ -1,8 +1,13 @@
 """Shared by the AppTest files."""
 import re
+from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 180
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +24,24 @@ def displayed(markdown: str) -> str:
     """The text a browser shows for Markdown whose data was escaped (components.md_escape): the
     backslash escapes and invisible word joiners dropped."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+
+
+@pytest.fixture
+def store_path(monkeypatch, tmp_path) -> Path:
+    path = tmp_path / "store"
+    monkeypatch.setenv("STOCKLENS_STORE", str(path))
+    return path
+
+
+def data_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("pages/data.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
+    at.file_uploader(key="uploads").set_value([(name, data, "text/csv") for name, data in files]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

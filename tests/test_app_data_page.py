@@ -15,10 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from stocklens import audit, kpis
 from stocklens.store import Store, load_file
-from app_helpers import _fresh_streamlit_caches, displayed  # noqa: F401 (autouse fixture)
+from app_helpers import APP, TIMEOUT, _fresh_streamlit_caches, data_page, displayed, store_path, upload  # noqa: F401 (fixtures)
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TIMEOUT = 180
 
 # Five order lines of March 2025; rows 3 and 5 of the file (counting the header as row 1) are bad:
 # row 3 has the quantity "five", row 5 the date 2025-02-30. Without them: SO-1 (4 units) and SO-3
@@ -40,27 +38,6 @@ A,2,1.50
 B,10,2.00
 """
 NOT_A_FILE = b"Order No,Customer\nX,Y\n"  # no SKU, date or quantity: refused as orders
-
-
-@pytest.fixture
-def store_path(monkeypatch, tmp_path) -> Path:
-    path = tmp_path / "store"
-    monkeypatch.setenv("STOCKLENS_STORE", str(path))
-    return path
-
-
-def data_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page("pages/data.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
-    at.file_uploader(key="uploads").set_value([(name, data, "text/csv") for name, data in files]).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def keyed(elements, prefix: str) -> list:

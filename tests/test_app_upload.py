@@ -18,10 +18,8 @@ from streamlit.testing.v1 import AppTest
 from stocklens import kpis
 from stocklens.kpis import REGISTRY
 from stocklens.store import Store, load_file
-from app_helpers import _fresh_streamlit_caches, displayed  # noqa: F401 (autouse fixture)
+from app_helpers import _fresh_streamlit_caches, data_page, displayed, store_path, upload  # noqa: F401 (fixtures)
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TIMEOUT = 180
 
 # Order lines of March 2025 as an ERP exports them (ERP column names, a leading-zero SKU):
 #   SO-1/1  00412  10 ordered, 4 shipped  -> 6 open at 12.50 = 75.00
@@ -45,27 +43,6 @@ HAND_WORKED = {"backlog_units": "11", "backlog_value": "75", "past_due_units": "
                "backorder_rate": "36.4%", "inventory_value": "49"}
 
 
-
-
-@pytest.fixture
-def store_path(monkeypatch, tmp_path) -> Path:
-    path = tmp_path / "store"
-    monkeypatch.setenv("STOCKLENS_STORE", str(path))
-    return path
-
-
-def data_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page("pages/data.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
-    at.file_uploader(key="uploads").set_value([(name, data, "text/csv") for name, data in files]).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def widget(elements, prefix: str):
