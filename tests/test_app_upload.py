@@ -8,7 +8,6 @@ out below and also compared with the KPI engine.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import polars as pl
 import pytest
