@@ -7,7 +7,6 @@ out below and also compared with the KPI engine.
 """
 from __future__ import annotations
 
-
 import polars as pl
 import pytest
 import streamlit as st
