@@ -5,16 +5,12 @@
 -- (open demand above on hand). $classes (['AX', 'BY', ...], null = all) keeps those ABC-XYZ cells,
 -- as in reorder_list. Largest value first. Empty when M lacks its orders or stock upload.
 -- grain: one row per supplier. parameters: $month, $service_z, $review_days, $default_lead_days,
--- $abc_a, $abc_b, $classes, $categories, $suppliers. inputs: sku_reorder, product_facts.
+-- $abc_a, $abc_b, $classes, $categories, $suppliers. inputs: reorder_to_order.
 with
 to_order as (
-    select filter_value(p.supplier, 'supplier') as supplier, r.*
-    from sku_reorder($month, $service_z, $review_days, $default_lead_days, $abc_a, $abc_b) as r
-    left join product_facts as p using (sku)
-    where r.suggested_qty > 0
-      and ($classes::varchar[] is null or list_contains($classes::varchar[], r.abc_xyz_class))
-      and filter_keeps($categories::varchar[], p.category, 'category')
-      and filter_keeps($suppliers::varchar[], p.supplier, 'supplier')
+    select filter_value(supplier, 'supplier') as supplier, * exclude (supplier)
+    from reorder_to_order($month, $service_z, $review_days, $default_lead_days, $abc_a, $abc_b,
+                          $classes::varchar[], $categories::varchar[], $suppliers::varchar[])
 )
 select
     supplier,

@@ -11,12 +11,12 @@
 -- the reorder point are per SKU over all locations). Empty when M lacks its orders or stock upload.
 -- grain: one row per SKU to order. parameters: $month, $service_z, $review_days,
 -- $default_lead_days, $abc_a, $abc_b, $classes, $categories, $suppliers.
--- inputs: sku_reorder, product_facts.
+-- inputs: reorder_to_order (sku_reorder, product_facts).
 select
-    p.supplier,
+    r.supplier,
     r.sku,
-    p.description,
-    p.category,
+    r.description,
+    r.category,
     r.abc_xyz_class,
     r.on_hand,
     r.on_order,
@@ -37,10 +37,6 @@ select
     r.suggested_value,
     r.abc_class,
     r.xyz_class,
-from sku_reorder($month, $service_z, $review_days, $default_lead_days, $abc_a, $abc_b) as r
-left join product_facts as p using (sku)
-where r.suggested_qty > 0
-  and ($classes::varchar[] is null or list_contains($classes::varchar[], r.abc_xyz_class))
-  and filter_keeps($categories::varchar[], p.category, 'category')
-  and filter_keeps($suppliers::varchar[], p.supplier, 'supplier')
-order by p.supplier nulls last, r.suggested_value desc nulls last, r.sku
+from reorder_to_order($month, $service_z, $review_days, $default_lead_days, $abc_a, $abc_b,
+                      $classes::varchar[], $categories::varchar[], $suppliers::varchar[]) as r
+order by r.supplier nulls last, r.suggested_value desc nulls last, r.sku

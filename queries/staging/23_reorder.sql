@@ -104,3 +104,18 @@ select
     (select has_po_file from known) as on_order_known,
 from final
 where (select has_files from known);
+
+-- reorder_to_order(...): the rows of the reorder list, as reorder_list and reorder_by_supplier
+-- both read them: the SKUs of sku_reorder with a suggested quantity above 0, in the chosen ABC-XYZ
+-- cells (classes: ['AX', ...], null = all) and passing the category and supplier filters, with
+-- their product master's supplier, description and category.
+-- grain: one row per SKU to order. inputs: sku_reorder, product_facts.
+create or replace macro reorder_to_order(month, service_z, review_days, default_lead_days, abc_a, abc_b,
+                                         classes, categories, suppliers) as table
+select p.supplier, p.description, p.category, r.*
+from sku_reorder(month, service_z, review_days, default_lead_days, abc_a, abc_b) as r
+left join product_facts as p using (sku)
+where r.suggested_qty > 0
+  and (classes is null or list_contains(classes, r.abc_xyz_class))
+  and filter_keeps(categories, p.category, 'category')
+  and filter_keeps(suppliers, p.supplier, 'supplier');
