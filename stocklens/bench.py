@@ -1091,7 +1091,7 @@ def pandas_kpis(data: dict, month: str, timings: dict | None = None) -> dict:
         e = events[events["month"] <= month]
         recent = e[(e["ship_inc"] > 0) & (e["shipped_on"] > end - pd.Timedelta(days=180)) & (e["shipped_on"] <= end)]
         six = e[(e["shipped_on"] >= start - pd.DateOffset(months=5)) & (e["shipped_on"] <= end)]
-        # as stocklens documents it (queries/staging/07_sku_stock.sql): net shipments below 0
+        # as stocklens documents it (queries/intermediate/07_sku_stock.sql): net shipments below 0
         # (more returned than shipped) are no demand
         shipped_6m = six.groupby("sku")["ship_inc"].sum().reindex(oh.index).fillna(0.0).clip(lower=0)
         dead = (oh > 0) & ~oh.index.isin(recent["sku"].unique())

@@ -1,7 +1,7 @@
 """The KPI engine: the registry of every KPI and the runner of the SQL in queries/.
 
 Every number of kpi-book section 3 is computed by one query file in queries/kpis/ (on the
-staging views and macros of queries/staging/); this module only binds $named parameters,
+intermediate macros of queries/intermediate/, over the facts of queries/facts/); this module only binds $named parameters,
 runs queries, and assembles the CLI's JSON. Labels, units and definitions live in REGISTRY,
 and every page, tooltip, export and the CLI read them from there.
 """

@@ -16,9 +16,10 @@ def load(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def staging() -> list[str]:
-    """Names of the staging definitions (views and table macros), in their numbered order."""
-    return [f"staging/{p.stem}" for p in sorted((QUERIES / "staging").glob("*.sql"))]
+def layer(folder: str) -> list[str]:
+    """Names of a layer's definitions (queries/base or queries/intermediate: views and macros), in
+    their numbered order."""
+    return [f"{folder}/{p.stem}" for p in sorted((QUERIES / folder).glob("*.sql"))]
 
 
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")

@@ -95,10 +95,15 @@ class Store:
                         f"({text.splitlines()[0][:200]}). Point --store or STOCKLENS_STORE at a store "
                         "folder (a new folder makes a new store). Nothing was changed.") from None
                 if not self.read_only:
+                    # The layers, bottom up (README "Architecture"): stored uploads; base formulas,
+                    # active loads and calendar; the fact tables built at load time; the
+                    # intermediate macros over them that the KPI queries read. Views and macros
+                    # come from this code, never from an old file.
                     db.execute(sql.load("store/schema"))
+                    for name in sql.layer("base"):
+                        db.execute(sql.load(name))
                     db.execute(sql.load("facts/schema"))
-                    # The KPI layers' views and macros come from this code, never from an old file.
-                    for name in sql.staging():
+                    for name in sql.layer("intermediate"):
                         db.execute(sql.load(name))
                     facts.ensure_current(db)
                 self._db = db

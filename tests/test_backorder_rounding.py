@@ -1,5 +1,5 @@
 """Backorder units are rounded to 6 decimals in every query that shows them (the backorder_units
-macro of queries/staging/00_formulas.sql): open lines of 0.1 and 0.2 units against 0.3 on hand
+macro of queries/base/00_formulas.sql): open lines of 0.1 and 0.2 units against 0.3 on hand
 are no backorder, although 0.1 + 0.2 - 0.3 is 5.55e-17 in floating point. Hand-made fixture
 loaded through the real importer into a real store."""
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Without a customer or location filter the backorder and inventory figures read facts built at
 load time; with one (and the inventory figures with a supplier filter) they recompute from the
-staging macros. Choosing every value a filter lists (the filter_values view, queries/staging) must
+intermediate macros. Choosing every value a filter lists (the filter_values view, queries/intermediate) must
 give the unfiltered figures, so the two paths must agree. Rows without a value of the filter's
 kind (a line without customer or location, a SKU without category or supplier or missing from the
 product master) are the value '(no customer)' etc., which the filter lists: choosing every value

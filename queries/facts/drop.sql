@@ -12,3 +12,5 @@ drop table if exists product_facts;
 drop table if exists inventory_stock_facts;
 drop table if exists inventory_cogs_facts;
 drop table if exists fact_progress;
+drop table if exists po_line_facts;
+drop table if exists po_supplier_facts;

@@ -1,5 +1,5 @@
 -- Purchase-order formulas (issue 10), written once and used by the store's insert, the facts built
--- at load time and the staging macros, like 00_formulas. Scalar macros: inlined, free at run time.
+-- at load time and the intermediate macros, like 00_formulas. Scalar macros: inlined, free at run time.
 
 -- A PO line is identified by (po_id, line_id), else (po_id, sku), like an order line (kpi-book 2).
 create or replace macro po_line_key(line_id, sku) as

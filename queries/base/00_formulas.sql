@@ -1,5 +1,5 @@
 -- Formulas written once and used by both the facts built at load time (queries/facts) and the
--- staging macros that recompute a filtered view (and by the KPI queries), so that the fast path
+-- intermediate macros that recompute a filtered view (and by the KPI queries), so that the fast path
 -- and the filtered path cannot drift apart. Scalar macros: DuckDB inlines them, so they cost
 -- nothing at run time. Created first (files run in name order), before the macros using them.
 

@@ -1,5 +1,5 @@
 -- Purchase orders as reported at a month (issue 10), from the facts built at load time
--- (12_po_fact_tables). A month without its PO upload gives no rows: its PO figures are unknown.
+-- (queries/facts/schema.sql). A month without its PO upload gives no rows: its PO figures are unknown.
 
 -- po_on_order(as_of): per SKU with open PO units at t = E(M), M = the month of as_of, as reported
 -- at M: on_order(s) = sum of open_po(line, t); the earliest expected date of its open lines (in
