@@ -39,7 +39,7 @@ What it does, in order (everything under the work dir; a temporary one unless --
      Both are computed: where the engine keeps a result cache in the store, it is emptied
      before each of these refreshes, as an upload does for the months it changes, so they are
      what the first view after an upload costs; the same refreshes read back from the cache
-     are reported apart ("cached"). The month figures (kpis.MONTH_GRAIN results of the standard
+     are reported apart ("cached"). The month figures (results.MONTH_GRAIN results of the standard
      view, computed during each load for the months it changes, and timed in the load figures)
      are facts and stay; "on demand" refreshes empty them too, as a filtered view or the first
      view after a settings change finds them. "Cold" does not flush the OS file cache: the

@@ -9,7 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from .kpis import BRIDGE_LABELS, REGISTRY
+from .registry import BRIDGE_LABELS, REGISTRY
 
 PALETTE = ["#1f4e79", "#2e86c1", "#85c1e9", "#f5b041", "#dc7633", "#922b21", "#7d3c98", "#17a589"]
 BUCKET_COLOURS = ["#1e8449", "#82c341", "#f4d03f", "#eb984e", "#c0392b", "#7b241c", "#4a235a"]

@@ -132,7 +132,9 @@ def refresh(cur, changed_month: str | None, dataset: str, *, inserted: bool = Fa
     inserted: the month's new versions were just stored with their events (insert_orders), so
     only later months' versions need theirs recomputed; after an undo or delete, the month's
     own (re-activated) versions do too."""
-    invalidate_results(cur, changed_month, dataset)
+    from .results import invalidate  # (results imports this module)
+
+    invalidate(cur, changed_month, dataset)
     if dataset in ("products", "none"):
         cur.execute("delete from product_facts")
         cur.execute("insert into product_facts select * from products")
@@ -155,27 +157,6 @@ def refresh(cur, changed_month: str | None, dataset: str, *, inserted: bool = Fa
         if dataset == "products" and dataset in spec.get("changed_by", ()):
             changed = first  # a new product master changes every month
         _refresh_family(cur, spec, first, last, changed)
-
-
-def invalidate_results(cur, changed_month: str | None, dataset: str) -> None:
-    """Forget the cached KPI results that a change of `dataset` at `changed_month` can alter."""
-    if dataset == "products" or not changed_month:
-        cur.execute("delete from result_cache")
-        cur.execute("delete from month_figures")
-    elif dataset == "orders":  # the month before stops (or starts) being provisional
-        cur.execute("delete from result_cache where max_month >= $m", {"m": _shift(changed_month, -1)})
-        cur.execute("delete from month_figures where report_month >= $m "
-                    "or (query = 'fill_rate' and report_month = $before)",
-                    {"m": changed_month, "before": _shift(changed_month, -1)})
-    elif dataset == "stock":
-        cur.execute("delete from result_cache where max_month >= $m", {"m": changed_month})
-        cur.execute("delete from month_figures where report_month >= $m", {"m": changed_month})
-    elif dataset == "purchase_orders":  # only the figures that read purchase orders
-        from .kpis import PO_QUERIES
-
-        cur.execute("delete from result_cache where max_month >= $m", {"m": changed_month})
-        cur.execute("delete from month_figures where report_month >= $m and list_contains($q, query)",
-                    {"m": changed_month, "q": list(PO_QUERIES)})
 
 
 def _refresh_family(cur, spec: dict, first: str | None, last: str | None, changed: str | None) -> None:

@@ -1,219 +1,24 @@
-"""The KPI engine: the registry of every KPI and the runner of the SQL in queries/.
+"""The KPI engine: runs the query files of queries/kpis and assembles the CLI's JSON.
 
-Every number of kpi-book section 3 is computed by one query file in queries/kpis/ (on the
-intermediate macros of queries/intermediate/, over the facts of queries/facts/); this module only binds $named parameters,
-runs queries, and assembles the CLI's JSON. Labels, units and definitions live in REGISTRY,
-and every page, tooltip, export and the CLI read them from there.
+Every number of kpi-book section 3 is computed by one query file in queries/kpis/ (over the
+intermediate macros of queries/intermediate/ and the facts of queries/facts/); this module binds
+$named parameters (Context), runs queries through the stored results (stocklens.results) and
+builds the JSON. Labels, units and definitions live in stocklens.registry.
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import math
 import re
-import time
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
 import polars as pl
 
 from . import settings as settings_mod
-from . import sql
+from . import results, sql
+from .registry import BRIDGE_LABELS
 from .settings import Settings
-
-
-@dataclass(frozen=True)
-class KPI:
-    id: str
-    label: str
-    unit: str  # units | currency | days | ratio | percent | count | per_year | per_month
-    definition: str
-    query: str  # queries/kpis/<query>.sql
-    column: str | None = None  # column of the query's one-row result; defaults to id
-    good: str = "neutral"  # up | down | neutral: which way is better, for tile deltas
-
-    @property
-    def fmt(self) -> str:
-        return {"currency": "{:,.0f}", "units": "{:,.0f}", "days": "{:,.1f}", "percent": "{:.1%}",
-                "ratio": "{:.2f}", "count": "{:,.0f}", "per_year": "{:.2f}×", "per_month": "{:.2f}×"}[self.unit]
-
-    def format(self, value) -> str:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "–"
-        return self.fmt.format(value)
-
-
-REGISTRY: dict[str, KPI] = {k.id: k for k in [
-    KPI("backlog_units", "Backlog units", "units",
-        "Open customer demand at month end: ordered minus shipped minus cancelled, over lines ordered "
-        "by then (returns left out).", "backlog_totals", good="down"),
-    KPI("backlog_value", "Backlog value", "currency",
-        "Open units times unit price; lines without a price add 0 (their count is shown).",
-        "backlog_totals", good="neutral"),
-    KPI("backlog_lines", "Open lines", "count", "Order lines with open units at month end.",
-        "backlog_totals", good="down"),
-    KPI("backlog_orders", "Open orders", "count", "Distinct orders with at least one open line.",
-        "backlog_totals", good="down"),
-    KPI("avg_age_days", "Average backlog age", "days",
-        "Unit-weighted mean age of open units, age = month end minus order date, in days.",
-        "backlog_totals", good="down"),
-    KPI("past_due_units", "Past-due units", "units",
-        "Open units of lines whose due date (promised date, else order date + default promise days) is "
-        "before month end.", "backlog_totals", good="down"),
-    KPI("past_due_share", "Past-due share", "percent", "Past-due units divided by backlog units.",
-        "backlog_totals", good="down"),
-    KPI("backorder_units", "Backorder units", "units",
-        "Per SKU, open demand minus on hand (at least 0), summed: demand that stock cannot cover. "
-        "Unknown without both the orders and the stock file of the month.", "backorder_totals", good="down"),
-    KPI("backordered_skus", "Backordered SKUs", "count", "SKUs with backorder units above 0.",
-        "backorder_totals", good="down"),
-    KPI("backorder_rate", "Backorder rate", "percent", "Backorder units divided by backlog units.",
-        "backorder_totals", good="down"),
-    KPI("months_backordered", "Months backordered", "count",
-        "In the last 12 months ending at the month (setting), the months in which the SKU had backorder "
-        "units; only months with both an orders and a stock file count.", "frequently_backordered",
-        good="down"),
-    KPI("fill_rate_units", "Fill rate (units)", "percent",
-        "For lines ordered in the month: units shipped by their due date (up to the net ordered) divided "
-        "by net ordered units. Provisional until the next month is loaded.", "fill_rate", good="up"),
-    KPI("fill_rate_lines", "Fill rate (lines)", "percent",
-        "Share of lines ordered in the month that were shipped in full by their due date.", "fill_rate",
-        good="up"),
-    KPI("fill_rate_orders", "Fill rate (orders)", "percent",
-        "Share of orders placed in the month whose every line was shipped in full by its due date.",
-        "fill_rate", good="up"),
-    KPI("inventory_units", "Inventory units", "units",
-        "Sum over SKUs of on hand (a SKU's rows summed, at least 0) at month end.", "inventory_turnover"),
-    KPI("inventory_value", "Inventory value", "currency",
-        "Sum over SKUs of on hand times unit cost; SKUs with unknown cost are left out and counted.",
-        "inventory_turnover", good="down"),
-    KPI("cogs", "COGS", "currency",
-        "Cost of goods sold: shipment units dated in the month times the SKU's unit cost.",
-        "inventory_turnover", good="neutral"),
-    KPI("avg_inventory_value", "Average inventory", "currency",
-        "Mean of last month's and this month's inventory value when both stock files exist, else this "
-        "month's.", "inventory_turnover", good="down"),
-    KPI("turnover_monthly", "Monthly turnover", "per_month",
-        "COGS of the month divided by average inventory value.", "inventory_turnover", good="up"),
-    KPI("turnover_annual", "Annual turnover", "per_year",
-        "Over the months of the last 12 with a stock file (n): their COGS divided by the mean of their "
-        "average inventory, times 12 / n.", "inventory_turnover", good="up"),
-    KPI("dio_days", "Days inventory outstanding", "days", "365 divided by annual turnover.",
-        "inventory_turnover", good="down"),
-    KPI("holding_cost", "Holding cost", "currency",
-        "Average inventory value times the yearly carrying rate (capital, storage, service and risk) "
-        "divided by 12.", "inventory_turnover", good="down"),
-    KPI("dead_stock_value", "Dead stock value", "currency",
-        "Value of SKUs on hand with no positive shipment in the 180 days up to month end. Unknown when "
-        "an orders file of the last 6 months is missing, or when no dead SKU has a known cost.",
-        "inventory_turnover", good="down"),
-    KPI("excess_stock_value", "Excess stock value", "currency",
-        "Value of stock above excess months (setting, 6) of monthly demand, demand = shipments of the "
-        "last 6 calendar months / 6. Unknown when an orders file of those months is missing, or when no "
-        "excess SKU has a known cost.", "inventory_turnover", good="down"),
-    KPI("days_of_supply", "Days of supply", "days",
-        "On hand divided by average daily shipment units of the last 90 days; unknown when an orders "
-        "file of the last 6 months is missing.", "stock_by_sku"),
-    # in units (issue 11): what the pages show when the files have no cost at all
-    KPI("count_skus_unknown_cost", "SKUs without cost", "count",
-        "SKUs on hand with no unit cost in this month's or an earlier stock file or in the product "
-        "master: left out of inventory value. Add a product master with unit_cost to value them.",
-        "inventory_turnover", good="down"),
-    KPI("cogs_units", "Units shipped", "units",
-        "Shipment units dated in the month, returns netted (COGS in units); unknown without the "
-        "month's orders file.", "inventory_turnover"),
-    KPI("avg_inventory_units", "Average inventory (units)", "units",
-        "Mean of last month's and this month's inventory units when both stock files exist, else this "
-        "month's.", "inventory_turnover", good="down"),
-    KPI("turnover_monthly_units", "Monthly turnover (units)", "per_month",
-        "Units shipped in the month divided by average inventory units.", "inventory_turnover", good="up"),
-    KPI("turnover_annual_units", "Annual turnover (units)", "per_year",
-        "Annual turnover counted in units instead of value: over the months of the last 12 with a stock "
-        "and an orders file (n), their units shipped divided by the mean of their average inventory "
-        "units, times 12 / n.", "inventory_turnover", good="up"),
-    KPI("dio_days_units", "Days inventory outstanding (units)", "days",
-        "365 divided by annual turnover in units.", "inventory_turnover", good="down"),
-    KPI("dead_stock_units", "Dead stock units", "units",
-        "Units on hand of SKUs with no positive shipment in the 180 days up to month end; unknown when "
-        "an orders file of the last 6 months is missing.", "inventory_turnover", good="down"),
-    KPI("excess_stock_units", "Excess stock units", "units",
-        "Units on hand above excess months (setting, 6) of monthly demand; unknown when an orders file "
-        "of the last 6 months is missing.", "inventory_turnover", good="down"),
-    # purchase orders (issue 10): each as reported at the month, unknown without its PO file
-    KPI("on_order_units", "On order", "units",
-        "Open purchase order units at month end (ordered minus received by then), over lines ordered "
-        "by then; unknown without the month's purchase-order file.", "po_totals", good="neutral"),
-    KPI("late_po_lines", "Late PO lines", "count",
-        "Purchase order lines with open units whose expected date is before month end.", "po_totals",
-        good="down"),
-    KPI("backorder_covered_units", "Backorders covered by POs", "units",
-        "Per backordered SKU the smaller of its backorder units and its open PO units, summed; unknown "
-        "without the month's orders, stock and purchase-order files.", "po_totals", good="neutral"),
-    KPI("backorder_uncovered_units", "Backorders not on order", "units",
-        "Per backordered SKU its backorder units beyond its open PO units, summed: what must still be "
-        "bought.", "po_totals", good="down"),
-    KPI("supplier_otif_lines", "Supplier OTIF (lines)", "percent",
-        "Purchase order lines due (expected date) in the 12 months ending at the month that were "
-        "received in full by their expected date, divided by the lines due.", "po_totals", good="up"),
-    KPI("lead_time_actual_mean", "Lead time (actual)", "days",
-        "Receipt date minus PO order date, averaged over the receipts of the last 12 months weighted "
-        "by received units.", "supplier_scorecard", good="down"),
-    KPI("lead_time_actual_p90", "Lead time, 90th percentile", "days",
-        "The shortest lead time within which at least 90% of the units received in the last 12 "
-        "months arrived.", "supplier_scorecard", good="down"),
-    KPI("otif_lines", "OTIF (lines)", "percent",
-        "The supplier's PO lines due in the last 12 months received in full by their expected date, "
-        "divided by its lines due.", "supplier_scorecard", good="up"),
-    KPI("lead_time_stated_master", "Lead time (stated, master)", "days",
-        "The product master's lead time (lead_time_days), averaged over the supplier's SKUs.",
-        "supplier_scorecard", good="down"),
-    KPI("lead_time_stated_po", "Lead time (stated, POs)", "days",
-        "Expected date minus order date, averaged over the supplier's PO lines ordered in the last 12 "
-        "months.", "supplier_scorecard", good="down"),
-    KPI("units_on_time", "Units on time", "units",
-        "Units of the supplier's PO lines due in the last 12 months received by their expected date "
-        "(at most the ordered units).", "supplier_scorecard", good="up"),
-    KPI("late_open_lines", "Late open lines", "count",
-        "The supplier's PO lines with open units whose expected date is before month end.",
-        "supplier_scorecard", good="down"),
-    KPI("covered_units", "Covered by POs", "units",
-        "The smaller of the SKU's backorder units and its open PO units.", "backorder_coverage_by_sku",
-        good="neutral"),
-    KPI("uncovered_units", "Not on order", "units",
-        "The SKU's backorder units beyond its open PO units: what must still be bought.",
-        "backorder_coverage_by_sku", good="down"),
-    KPI("forecast_wape", "Forecast error (WAPE)", "percent",
-        "For the month's demand (net ordered units) forecast per SKU with the data up to the month "
-        "before: the sum of |actual - forecast| divided by the sum of actual units.",
-        "forecast_accuracy", good="down"),
-    KPI("forecast_bias", "Forecast bias", "percent",
-        "Sum of (forecast - actual) divided by the sum of actual units, for the same forecasts as "
-        "WAPE: above 0 the forecast was too high, below 0 too low.", "forecast_accuracy"),
-    KPI("daily_demand", "Daily demand", "units",
-        "Net ordered units (ordered minus cancelled) of the lines ordered in the 90 days up to month "
-        "end, divided by 90.", "reorder_list"),
-    KPI("safety_stock", "Safety stock", "units",
-        "z of the service level (setting, 95%) times the monthly demand's standard deviation over "
-        "the last 12 months with an orders file times the square root of lead time / 30 days.",
-        "reorder_list"),
-    KPI("reorder_point", "Reorder point", "units",
-        "Daily demand times lead time (days) plus safety stock.", "reorder_list"),
-    KPI("order_up_to", "Order-up-to level", "units",
-        "Daily demand times (lead time + review period, setting 30 days) plus safety stock.",
-        "reorder_list"),
-    KPI("inventory_position", "Inventory position", "units",
-        "On hand plus on order (open purchase order units) minus open customer demand.", "reorder_list"),
-    KPI("suggested_qty", "Suggested quantity", "units",
-        "Order-up-to level minus inventory position, when the position is at or below the reorder "
-        "point.", "reorder_list"),
-    KPI("suggested_value", "Suggested value", "currency",
-        "Suggested quantity times the SKU's unit cost.", "reorder_list"),
-]}
-
-BRIDGE_LABELS = {"opening": "Opening backlog", "new": "New orders", "shipped": "Shipped",
-                 "cancelled": "Cancelled", "closed_by_absence": "Closed by absence", "restated": "Restated",
-                 "closing": "Closing backlog"}
 
 
 @dataclass(frozen=True)
@@ -281,88 +86,15 @@ def previous_month(month: str, years: int = 0) -> str:
     return f"{y - 1:04d}-12" if m == 1 else f"{y:04d}-{m - 1:02d}"
 
 
-# Month-grain queries: one result (a row, or a row per age bucket) per month of $months, each
-# month's independent of the other months asked for. Their results are kept per month and view
-# (filters and settings: the store's month_figures), so that a page's 13-month trend reads 13
-# stored results and the next month's view computes one month. The standard view's (no filters)
-# are computed right after a load for the months it changed.
-MONTH_GRAIN = ("backlog_totals", "backlog_age_buckets", "backorder_totals", "fill_rate", "inventory_turnover",
-               "po_totals")
-# One month's aggregates ($month and the context's parameters only), kept per month the same way:
-# small ones, and the buyer's lists that the Replenishment page reads whole (the reorder list, its
-# totals per supplier, the coverage of backorders: 0.1-0.4 s each at 50k SKUs, so computed at load
-# rather than at the first view). Other lists (per SKU, per line, per customer) are computed on
-# demand, and kept in the result cache.
-MONTH_AGGREGATES = ("backlog_bridge", "backlog_by_location", "inventory_by_category", "days_of_supply_bands",
-                    "abc_xyz_matrix", "forecast_accuracy", "supplier_scorecard", "reorder_list",
-                    "reorder_by_supplier", "backorder_coverage_by_sku")
-# How many of the latest months fill_month_figures computes after a change: the overview's trend.
-EAGER_MONTHS = 13
-# The month figures that read purchase orders: what a PO upload makes stale (facts.invalidate_results).
-PO_QUERIES = ("po_totals", "supplier_scorecard", "reorder_list", "reorder_by_supplier", "backorder_coverage_by_sku")
-
-
 def run(store, query: str, ctx: Context, *, cached: bool = True, **extra) -> pl.DataFrame:
-    """Run queries/<query>.sql with the context's parameters (only those the query names).
-
-    A month-grain query or month aggregate reads each month's stored figures for its view
-    (month_figures), computing the missing ones. Any other result already computed for the same query and
-    parameters is read from the store's result cache (see queries/facts/schema.sql: loads
-    invalidate exactly the months they can change)."""
+    """Run queries/<query>.sql with the context's parameters (only those the query names),
+    reading and keeping its result in the store's stored results (stocklens.results) unless
+    cached=False or the store is read-only."""
     text = sql.load(query if "/" in query else f"kpis/{query}")
     params = sql.bind(text, {**ctx.params(), **extra})
     if not cached or store.read_only:
         return store.query(text, params)
-    if query in MONTH_GRAIN or query in MONTH_AGGREGATES:
-        return _by_month(store, query, text, params)
-    key = hashlib.sha256(json.dumps([query, params], sort_keys=True, default=str).encode()).hexdigest()
-    hit = store.cached_result(key)
-    if hit is not None:
-        return hit
-    # the data version before computing: a result whose data a load replaced meanwhile is not kept
-    version = store.data_version()
-    started = time.perf_counter()
-    frame = store.query(text, params)
-    store.save_result(key, query, _max_month(params), frame, (time.perf_counter() - started) * 1000, version)
-    return frame
-
-
-def _by_month(store, query: str, text: str, params: dict) -> pl.DataFrame:
-    """A month-grain query ($months) or a month aggregate ($month) from the stored month figures,
-    computing and storing the months missing."""
-    grain = "months" if "months" in params else "month"
-    months = sorted(set(params["months"])) if grain == "months" else [params["month"]]
-    rest = {k: v for k, v in params.items() if k != grain}
-    key = hashlib.sha256(json.dumps([query, rest], sort_keys=True, default=str).encode()).hexdigest()
-    parts = store.month_figures(query, key, months)
-    missing = [m for m in months if m not in parts]
-    version = store.data_version() if missing else None  # before computing (see run)
-    if missing and grain == "month":
-        started = time.perf_counter()
-        frame = store.query(text, params)
-        store.save_month_figures(query, key, {missing[0]: frame}, (time.perf_counter() - started) * 1000,
-                                 version)
-        parts[missing[0]] = frame
-    for span in _consecutive(missing) if grain == "months" else []:
-        # one query per run of consecutive missing months (inventory_turnover reads $months as a
-        # range: its last month and length)
-        started = time.perf_counter()
-        frame = store.query(text, {**params, "months": span})
-        new = {m: frame.filter(pl.col("report_month") == m) for m in span}
-        store.save_month_figures(query, key, new, (time.perf_counter() - started) * 1000, version)
-        parts.update(new)
-    return pl.concat([parts[m] for m in months], how="vertical_relaxed")
-
-
-def _consecutive(months: list[str]) -> list[list[str]]:
-    """Sorted YYYY-MM months split into runs of consecutive months."""
-    runs: list[list[str]] = []
-    for m in months:
-        if runs and previous_month(m) == runs[-1][-1]:
-            runs[-1].append(m)
-        else:
-            runs.append([m])
-    return runs
+    return results.fetch(store, query, text, params)
 
 
 def fill_month_figures(store, since: str | None) -> None:
@@ -376,22 +108,15 @@ def fill_month_figures(store, since: str | None) -> None:
                               "where dataset in ('orders', 'stock')").row(0)
     if last is None:
         return
-    months = [m for m in window(last, EAGER_MONTHS) if m >= max(first, since or first)]
+    months = [m for m in window(last, results.EAGER_MONTHS) if m >= max(first, since or first)]
     if not months:
         return
     ctx = Context(last, settings_mod.load(store))
-    for query in MONTH_GRAIN:
+    for query in results.MONTH_GRAIN:
         run(store, query, ctx, months=months)
     for month in months:
-        for query in MONTH_AGGREGATES:
+        for query in results.MONTH_AGGREGATES:
             run(store, query, Context(month, ctx.settings))
-
-
-def _max_month(params: dict) -> str:
-    """The latest month a query reads uploads up to (its results depend on nothing later)."""
-    months = [params[k] for k in ("month", "compare_month") if isinstance(params.get(k), str)]
-    months += [m for k in ("months", "window") for m in (params.get(k) or [])]
-    return max(months) if months else "9999-12"
 
 
 def _clean(value):

@@ -106,7 +106,7 @@ def load(store) -> Settings:
 
 def save(store, settings: Settings, *, actor: str = "local") -> None:
     """Store new settings (one change at a time, recorded in the audit log with what changed)."""
-    from . import audit
+    from . import audit, results
 
     errors = settings.validate()
     if errors:
@@ -119,8 +119,7 @@ def save(store, settings: Settings, *, actor: str = "local") -> None:
             cur.execute("insert or replace into settings values ('kpi', $value)",
                         {"value": json.dumps(settings.to_json())})
             cur.execute("update meta set value = value + 1 where key = 'data_version'")
-            # the stored month figures were computed with the old settings: recomputed on first use
-            cur.execute("delete from month_figures")
+            results.invalidate(cur, None, "settings")  # computed with the old settings
             cur.execute("commit")
         except BaseException:
             cur.execute("rollback")

@@ -231,7 +231,7 @@ class Store:
         return pl.read_ipc(io.BytesIO(row[0])) if row else None
 
     def month_figures(self, query: str, params_key: str, months: list[str]) -> dict[str, pl.DataFrame]:
-        """The stored per-month results of a month-grain query (kpis.MONTH_GRAIN) for `months`."""
+        """The stored per-month results of a month-grain query (results.MONTH_GRAIN) for `months`."""
         cur = self.cursor()
         try:
             rows = cur.execute(
@@ -435,7 +435,7 @@ class Store:
 
     def _fill_figures(self, dataset: str, month: str | None) -> None:
         """After a change is committed: the standard view's figures of the months it changed
-        (see facts.invalidate_results), so that their first view reads them."""
+        (see results.invalidate), so that their first view reads them."""
         from . import kpis
 
         if not self.fill_figures:

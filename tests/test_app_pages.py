@@ -18,7 +18,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from stocklens import kpis
-from stocklens.kpis import REGISTRY, Filters
+from stocklens.kpis import Filters
+from stocklens.registry import REGISTRY
 from stocklens.store import Store
 from stocklens.ui.components import delta_text
 from app_helpers import _fresh_streamlit_caches  # noqa: F401 (autouse fixture)

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from app_helpers import _fresh_streamlit_caches, displayed  # noqa: F401 (autouse fixture)
 from kpi_helpers import by, orders, products, rows, stock
 from stocklens import kpis
+from stocklens.registry import REGISTRY
 from stocklens.store import Store
 from test_kpi_purchase_orders import COVER_ORDERS, COVER_PO, COVER_PRODUCTS, COVER_STOCK, purchase_orders
 
@@ -201,6 +202,6 @@ def test_a_month_without_its_stock_file_has_no_reorder_list(monkeypatch, demo_st
     assert "Needs the month's orders, stock and purchase-order files." in texts
     tiles = {m.label: m.value for m in at.main.metric}
     assert tiles["On order"] != "–" and tiles["Backorders not on order"] == "–"  # POs known, backorders not
-    assert tiles["Forecast error (WAPE)"] == kpis.REGISTRY["forecast_wape"].format(forecast)  # orders only
+    assert tiles["Forecast error (WAPE)"] == REGISTRY["forecast_wape"].format(forecast)  # orders only
     assert "reorder_supplier" not in [s.key for s in at.main.selectbox]
     assert [d.value.shape[0] for d in at.dataframe] == [4]  # the forecast accuracy per ABC class only

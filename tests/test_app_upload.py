@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from stocklens import kpis
-from stocklens.kpis import REGISTRY
+from stocklens.registry import REGISTRY
 from stocklens.store import Store, load_file
 from app_helpers import _fresh_streamlit_caches, data_page, displayed, store_path, upload  # noqa: F401 (fixtures)
 

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from stocklens import audit, auth, kpis
-from stocklens.kpis import REGISTRY, Filters
+from stocklens.kpis import Filters
+from stocklens.registry import REGISTRY
 from stocklens.store import Store, load_file
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from kpi_helpers import load, orders, products, stock
-from stocklens import kpis, settings as settings_mod
+from stocklens import kpis, results, settings as settings_mod
 from stocklens.sql import QUERIES
 from stocklens.store import Store
 
@@ -108,7 +108,7 @@ def test_every_query_file_is_covered(demo_store_copy):
         month = store.months()[-1]
         for query in KPI_QUERIES:
             assert extra_params(store, query, month), query
-    assert set(kpis.MONTH_GRAIN) | set(kpis.MONTH_AGGREGATES) <= set(KPI_QUERIES)
+    assert set(results.MONTH_GRAIN) | set(results.MONTH_AGGREGATES) <= set(KPI_QUERIES)
     assert len(KPI_QUERIES) == len(list((QUERIES / "kpis").glob("*.sql"))) >= 17
 
 

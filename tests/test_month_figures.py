@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from stocklens import kpis, settings
+from stocklens import kpis, results, settings
 from stocklens.store import Store, load_file
 
 ORDERS = "order_id,sku,order_date,qty_ordered,qty_shipped,ship_date,promised_date\n"
@@ -34,7 +34,7 @@ def test_a_load_stores_the_figures_of_the_months_it_changes(tmp_path):
     # January: 10 ordered on 01-10, promised 01-20, 4 shipped on 01-15: 6 open, past due at 01-31.
     load_file(store, _write(f, "o1.csv", ORDERS + "C1,A,2024-01-10,10,4,2024-01-15,2024-01-20\n"),
               dataset="orders", month="2024-01")
-    stored_queries = kpis.MONTH_GRAIN + kpis.MONTH_AGGREGATES
+    stored_queries = results.MONTH_GRAIN + results.MONTH_AGGREGATES
     assert _stored(store) == {(q, "2024-01") for q in stored_queries}
     assert _figure(store, "backlog_totals", "2024-01", "backlog_units") == 6
     assert _figure(store, "backlog_totals", "2024-01", "past_due_units") == 6
@@ -58,7 +58,7 @@ def test_a_load_stores_the_figures_of_the_months_it_changes(tmp_path):
 
     # A trend reads the stored months, in month order, equal to a computation from scratch.
     ctx = kpis.Context("2024-02")
-    for query in kpis.MONTH_GRAIN:
+    for query in results.MONTH_GRAIN:
         stored = kpis.run(store, query, ctx, months=["2024-01", "2024-02"])
         computed = kpis.run(store, query, ctx, cached=False, months=["2024-01", "2024-02"])
         assert stored.equals(computed), query
@@ -121,8 +121,8 @@ def test_month_figures_agree_with_computing_on_the_demo(demo_store_copy):
     month = store.months()[-1]
     ctx = kpis.Context(month, settings.load(store))
     trend = kpis.window(month, 13)
-    for query in kpis.MONTH_GRAIN + kpis.MONTH_AGGREGATES:
-        extra = {"months": trend} if query in kpis.MONTH_GRAIN else {}
+    for query in results.MONTH_GRAIN + results.MONTH_AGGREGATES:
+        extra = {"months": trend} if query in results.MONTH_GRAIN else {}
         stored = kpis.run(store, query, ctx, **extra)
         computed = kpis.run(store, query, ctx, cached=False, **extra)
         assert stored.columns == computed.columns and stored.height == computed.height, query

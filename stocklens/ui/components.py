@@ -16,7 +16,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 
 from .. import charts, export
 from ..errors import ImportRefused, StoreError
-from ..kpis import REGISTRY
+from ..registry import REGISTRY
 
 log = logging.getLogger("stocklens.ui")
 
