@@ -71,8 +71,7 @@ if now["has_stock_upload"]:
     for col, kpi_id in zip((c1, c2), ui.in_units(["dead_stock_value", "excess_stock_value"], now)):
         with col:
             ui.tile(kpi_id, now[kpi_id])
-    stock = state.run("stock_by_sku", ctx)
-    at_risk = stock.filter(pl.col("is_dead") | (pl.col("excess_units") > 0))
+    at_risk = state.run("dead_and_excess_by_sku", ctx)
     ui.table(at_risk, "dead_excess", file_stem=f"dead_and_excess_{month}", column_config={
         **ui.column_help("days_of_supply"),
         "is_dead": st.column_config.CheckboxColumn("Dead", help=ui.REGISTRY["dead_stock_value"].definition),

@@ -9,15 +9,8 @@ from stocklens.ui import state
 month, ctx = state.page_start("Overview")
 compare = state.compare_month(month)
 months = kpis.window(month, 13)  # 12 for the sparklines, plus last year's month for the comparison
-trend = (
-    state.run("backlog_totals", ctx, months=months)
-    .join(state.run("backorder_totals", ctx, months=months), on="report_month", how="left")
-    .join(state.run("fill_rate", ctx, months=months).drop("count_lines", "count_orders"), on="report_month",
-          how="left")
-    .join(state.run("inventory_turnover", ctx, months=months), on="report_month", how="left")
-    .join(state.run("po_totals", ctx, months=months), on="report_month", how="left")
-    .sort("report_month")
-)
+trend = state.trend(ctx, months, ["backlog_totals", "backorder_totals", "fill_rate", "inventory_turnover",
+                                  "po_totals"])
 # The forecast's accuracy is one month's figure (no trend): this month's and the comparison month's.
 forecast_now = state.run("forecast_accuracy", ctx).row(0, named=True)  # the 'all' row
 forecast_before = state.run("forecast_accuracy", state.context(compare)).row(0, named=True)

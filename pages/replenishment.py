@@ -96,10 +96,9 @@ else:
              "on_hand", "on_order", "next_expected_date", "count_late_po_lines", "open_demand", "inventory_position",
              "reorder_point", "order_up_to", "safety_stock", "daily_demand", "sigma_monthly_demand",
              "lead_time_days", "lead_time_source"]
-    reorder = state.run("reorder_list", ctx, **chosen)
+    reorder = (state.run("reorder_list", ctx, **chosen) if supplier == ALL
+               else state.run("draft_po", ctx, supplier=supplier, **chosen))
     reorder = reorder.select(first + [c for c in reorder.columns if c not in first])
-    if supplier != ALL:  # the list's supplier is the master's; '(no supplier)' is a SKU without one
-        reorder = reorder.filter(pl.col("supplier").fill_null("(no supplier)") == supplier)
     # a file name of letters, digits and _ whatever the supplier is called (also a valid sheet name)
     stem = re.sub(r"[^A-Za-z0-9]+", "_", supplier if supplier != ALL else "all").strip("_")[:40] or "supplier"
     st.markdown(f"**Draft purchase order: {ui.md_escape(supplier)}**, {reorder.height:,} SKUs")

@@ -29,7 +29,8 @@ ui.chart(lambda: charts.supplier_lead_times(scorecard.sort("received_units", des
          what="supplier lead times", month=f"the 12 months ending {month}")
 first = ["supplier", "otif_lines", "lead_time_actual_mean", "lead_time_actual_p90", "lead_time_stated_master",
          "lead_time_stated_po", "late_open_lines", "backorder_units", "units_on_time", "units_due"]
-ui.table(scorecard.select(first + [c for c in scorecard.columns if c not in first]), "scorecard", file_stem=f"supplier_scorecard_{month}", column_config={
+ui.table(scorecard.select(first + [c for c in scorecard.columns if c not in first]), "scorecard",
+         file_stem=f"supplier_scorecard_{month}", column_config={
     **ui.column_help("lead_time_actual_mean", "lead_time_actual_p90", "lead_time_stated_master",
                      "lead_time_stated_po", "otif_lines", "units_on_time", "late_open_lines"),
     "supplier": st.column_config.TextColumn("Supplier", help="The PO line's supplier, else the product master's "

@@ -37,6 +37,8 @@ def extra_params(store, query: str, month: str) -> list[dict]:
                       "order by backorder_units desc, sku limit 3", {"m": month})["sku"].to_list()
     orphans = store.query("select min(sku) as sku from orders anti join product_facts using (sku)")["sku"].to_list()
     months = {"months": kpis.window(month, 3)}  # month-grain queries: a 3-month trend
+    # a draft PO: the first supplier of the master, and the SKUs without one
+    suppliers = store.query("select min(supplier) as s from product_facts")["s"].to_list() + ["(no supplier)"]
     return {
         "abc_xyz_by_sku": [{}, {"classes": ["AX", "BY", "CZ"]}],
         "abc_xyz_matrix": [{}],
@@ -60,6 +62,8 @@ def extra_params(store, query: str, month: str) -> list[dict]:
         "supplier_scorecard": [{}],
         "supplier_single_source": [{}],
         "days_of_supply_bands": [{}],
+        "dead_and_excess_by_sku": [{}],
+        "draft_po": [{"supplier": s, **c} for s in suppliers if s for c in ({}, {"classes": ["AX", "BY", "CZ"]})],
         "fill_rate": [months],
         "frequently_backordered": [{}],
         "inventory_by_category": [{}],

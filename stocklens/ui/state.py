@@ -6,7 +6,10 @@ data version, so no page ever shows a stale figure, and a page never recomputes 
 """
 from __future__ import annotations
 
+import functools
 import json
+import runpy
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
@@ -49,6 +52,13 @@ def run(query: str, ctx: kpis.Context, **extra) -> pl.DataFrame:
     ctx_json = json.dumps({"month": ctx.month, "settings": ctx.settings.to_json(),
                            "filters": {k: list(v) for k, v in ctx.filters.__dict__.items()}}, sort_keys=True)
     return _cached_run(str(resolve_path()), data_version(), query, ctx_json, json.dumps(extra, sort_keys=True))
+
+
+def trend(ctx: kpis.Context, months: list[str], queries: list[str]) -> pl.DataFrame:
+    """Month-grain results side by side on report_month, oldest first. Each query's months come
+    from its stored month figures (a join here, not one big query, keeps that caching)."""
+    frames = [run(q, ctx, months=months) for q in queries]
+    return functools.reduce(lambda a, b: a.join(b, on="report_month", how="left"), frames).sort("report_month")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -187,18 +197,15 @@ def context(m: str | None = None) -> kpis.Context:
 
 
 def page_setup() -> None:
-    """Called first by every page. Streamlit runs a server's very first request in its old
-    'pages/ directory' mode (before app.py has called st.navigation once), so a shared link
-    opened right after a restart would run the page alone, without app.py's navigation and
-    filters. Switch that mode off and run app.py in its place (its st.navigation runs this page
-    again, with the sidebar), then end this outer run.
+    """Called first by every page script. Because a pages/ folder sits next to app.py, Streamlit
+    serves a server's first request in its old "pages/ directory" mode (until some run has called
+    st.navigation), which runs the page script alone: a shared link opened right after a restart
+    would show the page without app.py's sign-in, navigation and sidebar. There is no setting to
+    turn that mode off, so: switch it off, run app.py in this page's place (its st.navigation runs
+    this page again, with the sidebar), and end this outer run.
 
-    Not st.rerun(): a rerun drops the widget events of the run (a button click is lost). A real
-    server is in that mode only for its first request, but Streamlit's AppTest resets it before
-    every run, so with a rerun no button of a page could be clicked in an AppTest."""
-    import runpy
-    from pathlib import Path
-
+    Not st.rerun(): a rerun drops the run's widget events, and AppTest turns the mode back on before
+    every run, so no button of a page could be clicked in an AppTest."""
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:

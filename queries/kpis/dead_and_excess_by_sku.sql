@@ -1,0 +1,23 @@
+-- dead_and_excess_by_sku: the SKUs of stock_by_sku that are dead stock (on hand > 0 and no positive
+-- shipment in the 180 days up to t) or hold excess units (on hand above excess_months x monthly
+-- demand of the 6 calendar months ending at M), with the same columns. Largest value first.
+-- grain: one row per SKU at risk. parameters: $month, $excess_months, $locations, $categories,
+-- $suppliers. inputs: sku_stock.
+select
+    sku,
+    description,
+    category,
+    supplier,
+    on_hand,
+    unit_cost,
+    stock_value,
+    shipped_units_90d,
+    monthly_demand,
+    days_of_supply,
+    is_dead,
+    dead_value,
+    excess_units,
+    excess_value,
+from sku_stock([$month], $excess_months, $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
+where is_dead or excess_units > 0
+order by stock_value desc nulls last, sku
