@@ -126,7 +126,7 @@ def _sign_in_form(where) -> auth.User | None:
             name = st.text_input("User name", key="sign_in_name", autocomplete="username")
             password = st.text_input("Password", type="password", key="sign_in_password",
                                      autocomplete="current-password")
-            submitted = st.form_submit_button("Sign in", type="primary")
+            submitted = st.form_submit_button("Sign in", type="primary", key="sign_in_submit")
         if not submitted:
             st.caption("Ask an admin for an account (python -m stocklens users add NAME --role viewer).")
             return None
