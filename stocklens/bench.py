@@ -30,7 +30,7 @@ What it does, in order (everything under the work dir; a temporary one unless --
    - `python -m stocklens load` of the new month, then of the replacement of the last month,
      each followed by `python -m stocklens undo` so that every run starts from the same state;
      the same for a monthly PO file (the new month's, then the last month's re-export);
-   - each dashboard page's full set of queries for the last month (kpis.page_queries: Overview,
+   - each dashboard page's full set of queries for the last month (registry.PAGES: Overview,
      Backlog, Backorders, Inventory, Replenishment, Suppliers; the
      Backorders page's history queries get the frequently-backordered top 20 / top 1 SKUs as
      the page does): cold = the first run in a new process with a new Store (reported as
@@ -61,7 +61,7 @@ What it does, in order (everything under the work dir; a temporary one unless --
 
 The targets are stated for 10,000,000 lines on the project's 2-core machine; at other sizes the
 "met" flags only say how that run compares with them. Uses only stocklens' public API: Store,
-load_file, kpis.run, kpis.page_queries, kpis.kpis_for_month and the command line.
+load_file, kpis.run, registry.page_queries, kpis.kpis_for_month and the command line.
 """
 from __future__ import annotations
 
@@ -673,8 +673,8 @@ def _timed(fn):
 
 
 def _run_page(store, page: str, month: str) -> tuple[float, dict, dict]:
-    """One refresh of a page: every query of kpis.page_queries, as the page runs them."""
-    from . import kpis
+    """One refresh of a page: every query of registry.PAGES, as the page runs them."""
+    from . import kpis, registry
 
     ctx = kpis.Context(month)
     times, rows = {}, {}
@@ -684,7 +684,7 @@ def _run_page(store, page: str, month: str) -> tuple[float, dict, dict]:
         rows["kpis_for_month"] = 1
         return time.perf_counter() - started, times, rows
     results = {}
-    for query, extra in kpis.page_queries(page, ctx):
+    for query, extra in registry.page_queries(page, ctx):
         extra = dict(extra)
         if query in ("backorder_history", "sku_history"):
             # as the page does: the ranking's top 20 SKUs (else the 20 most backordered) for the
@@ -787,11 +787,11 @@ def worker_explain(argv: list[str]) -> dict:
     p.add_argument("--query", required=True)
     p.add_argument("--out", required=True)
     a = p.parse_args(argv)
-    from . import kpis, sql
+    from . import kpis, registry, sql
     from .store import Store
 
     ctx = kpis.Context(a.month)
-    extra = dict(next(e for q, e in kpis.page_queries(a.page, ctx) if q == a.query))
+    extra = dict(next(e for q, e in registry.page_queries(a.page, ctx) if q == a.query))
     with Store(a.store) as store:
         if a.query in ("backorder_history", "sku_history"):
             top = kpis.run(store, "frequently_backordered", ctx)["sku"].head(20).to_list() or ["?"]

@@ -17,7 +17,8 @@ import polars as pl
 
 from . import settings as settings_mod
 from . import results, sql
-from .registry import BRIDGE_LABELS
+# window and previous_month are month arithmetic the registry's page list needs too; kpis.window stays
+from .registry import BRIDGE_LABELS, REGISTRY, previous_month, window  # noqa: F401
 from .settings import Settings
 
 
@@ -69,23 +70,6 @@ class Context:
         }
 
 
-def window(month: str, n: int) -> list[str]:
-    """The n months ending at month, oldest first."""
-    y, m = int(month[:4]), int(month[5:7])
-    out = []
-    for _ in range(n):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
-    return out[::-1]
-
-
-def previous_month(month: str, years: int = 0) -> str:
-    y, m = int(month[:4]), int(month[5:7])
-    if years:
-        return f"{y - years:04d}-{m:02d}"
-    return f"{y - 1:04d}-12" if m == 1 else f"{y:04d}-{m - 1:02d}"
-
-
 def run(store, query: str, ctx: Context, *, cached: bool = True, **extra) -> pl.DataFrame:
     """Run queries/<query>.sql with the context's parameters (only those the query names),
     reading and keeping its result in the store's stored results (stocklens.results) unless
@@ -135,96 +119,33 @@ def _one_row(frame: pl.DataFrame) -> dict:
 
 def kpis_for_month(store, month: str, *, settings: Settings | None = None,
                    filters: Filters | None = None) -> dict:
-    """Every KPI of kpi-book section 5's JSON for one month, null where the book says unknown."""
+    """Every KPI of kpi-book section 5's JSON for one month, null where the book says unknown:
+    the registry's KPIs marked json, in its order, each from its query's row; the nested parts
+    after the KPI that they follow in the book."""
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month or ""):
         raise ValueError(f"month {month!r} is not of the form YYYY-MM")
     ctx = Context(month, settings or settings_mod.load(store), filters or Filters())
-    backlog = _one_row(run(store, "backlog_totals", ctx))
+    in_json = [k for k in REGISTRY.values() if k.json]
+    rows = {q: _one_row(run(store, q, ctx)) for q in dict.fromkeys(k.query for k in in_json)}
     buckets = run(store, "backlog_age_buckets", ctx)
     bridge = _one_row(run(store, "backlog_bridge", ctx))
-    backorders = _one_row(run(store, "backorder_totals", ctx))
-    fill = _one_row(run(store, "fill_rate", ctx))
-    stock = _one_row(run(store, "inventory_turnover", ctx))
-    purchases = _one_row(run(store, "po_totals", ctx))
-    forecast = _one_row(run(store, "forecast_accuracy", ctx).head(1))  # the 'all' row
-    has_orders = backlog.get("backlog_units") is not None
     frequent = None
-    if backorders.get("backorder_units") is not None:
+    if rows["backorder_totals"].get("backorder_units") is not None:
         frequent = [{"sku": r["sku"], "months_backordered": r["months_backordered"],
                      "backorder_units": _clean(r["backorder_units"])}
                     for r in run(store, "frequently_backordered", ctx).iter_rows(named=True)]
-    return {
-        "month": month,
-        "backlog_units": backlog.get("backlog_units"),
-        "backlog_value": backlog.get("backlog_value"),
-        "backlog_lines": backlog.get("backlog_lines"),
-        "backlog_orders": backlog.get("backlog_orders"),
-        "avg_age_days": backlog.get("avg_age_days"),
-        "past_due_units": backlog.get("past_due_units"),
-        "age_buckets": ({r["age_bucket"]: _clean(r["backlog_units"]) for r in buckets.iter_rows(named=True)}
-                        if has_orders else {label: None for label in ctx.settings.age_labels}),
-        # the book's six steps, and closed_by_absence (carved out of restated; 0 unless a file of
-        # the month was loaded as listing every open line)
-        "bridge": {k: bridge.get(k) for k in BRIDGE_LABELS},
-        "backorder_units": backorders.get("backorder_units"),
-        "backordered_skus": backorders.get("backordered_skus"),
-        "backorder_rate": backorders.get("backorder_rate"),
-        "frequently_backordered": frequent,
-        "fill_rate_units": fill.get("fill_rate_units"),
-        "fill_rate_lines": fill.get("fill_rate_lines"),
-        "fill_rate_orders": fill.get("fill_rate_orders"),
-        "inventory_units": stock.get("inventory_units"),
-        "inventory_value": stock.get("inventory_value"),
-        "cogs": stock.get("cogs"),
-        "avg_inventory_value": stock.get("avg_inventory_value"),
-        "turnover_monthly": stock.get("turnover_monthly"),
-        "turnover_annual": stock.get("turnover_annual"),
-        "dio_days": stock.get("dio_days"),
-        "holding_cost": stock.get("holding_cost"),
-        "dead_stock_value": stock.get("dead_stock_value"),
-        "excess_stock_value": stock.get("excess_stock_value"),
-        # in units (issue 11), for files without costs; null by the same rules as their value twins
-        "cogs_units": stock.get("cogs_units"),
-        "avg_inventory_units": stock.get("avg_inventory_units"),
-        "turnover_monthly_units": stock.get("turnover_monthly_units"),
-        "turnover_annual_units": stock.get("turnover_annual_units"),
-        "dio_days_units": stock.get("dio_days_units"),
-        "dead_stock_units": stock.get("dead_stock_units"),
-        "excess_stock_units": stock.get("excess_stock_units"),
-        "count_skus_unknown_cost": stock.get("count_skus_unknown_cost"),
-        "on_order_units": purchases.get("on_order_units"),
-        "backorder_covered_units": purchases.get("backorder_covered_units"),
-        "backorder_uncovered_units": purchases.get("backorder_uncovered_units"),
-        "late_po_lines": purchases.get("late_po_lines"),
-        "supplier_otif_lines": purchases.get("supplier_otif_lines"),
-        "forecast_wape": forecast.get("forecast_wape"),
-        "forecast_bias": forecast.get("forecast_bias"),
+    nested = {
+        "past_due_units": {
+            "age_buckets": ({r["age_bucket"]: _clean(r["backlog_units"]) for r in buckets.iter_rows(named=True)}
+                            if rows["backlog_totals"].get("backlog_units") is not None
+                            else {label: None for label in ctx.settings.age_labels}),
+            # the book's six steps, and closed_by_absence (carved out of restated; 0 unless a file
+            # of the month was loaded as listing every open line)
+            "bridge": {k: bridge.get(k) for k in BRIDGE_LABELS}},
+        "backorder_rate": {"frequently_backordered": frequent},
     }
-
-
-def page_queries(page: str, ctx: Context) -> list[tuple[str, dict]]:
-    """The queries a dashboard page runs for a month, with their extra parameters: what the
-    benchmark times as "a page's full set of queries" (keep in step with pages/*.py)."""
-    m = ctx.month
-    w12, w13 = window(m, 12), window(m, 13)
-    s = ctx.settings
-    bo_window = window(m, s.backorder_window_months)
-    return {
-        "overview": [("backlog_totals", {"months": w13}), ("backorder_totals", {"months": w13}),
-                     ("fill_rate", {"months": w13}), ("inventory_turnover", {"months": w13}),
-                     ("po_totals", {"months": w13}), ("forecast_accuracy", {}),
-                     ("forecast_accuracy", {"month": previous_month(m)}),
-                     ("backlog_changes", {"compare_month": previous_month(m)})],
-        "backlog": [("backlog_totals", {"months": w12}), ("backlog_age_buckets", {"months": w12}),
-                    ("backlog_bridge", {}), ("backlog_open_lines", {"limit": 5000}),
-                    ("backlog_by_customer", {}), ("backlog_by_location", {})],
-        "backorders": [("backorder_totals", {}), ("backorders_by_sku", {}), ("frequently_backordered", {}),
-                       ("backorder_history", {"window": bo_window, "skus": []}),
-                       ("sku_history", {"window": bo_window, "sku": ""})],
-        "inventory": [("inventory_turnover", {"months": w12}), ("inventory_by_category", {}),
-                      ("stock_by_sku", {}), ("days_of_supply_bands", {})],
-        "replenishment": [("po_totals", {}), ("backorder_coverage_by_sku", {}), ("abc_xyz_matrix", {}),
-                          ("reorder_by_supplier", {}), ("reorder_list", {}), ("forecast_accuracy", {})],
-        "suppliers": [("po_totals", {}), ("supplier_scorecard", {}), ("po_late_lines", {}),
-                      ("supplier_single_source", {})],
-    }[page]
+    out = {"month": month}
+    for k in in_json:
+        out[k.id] = rows[k.query].get(k.column or k.id)  # (forecast_accuracy: its first row, 'all')
+        out.update(nested.get(k.id, {}))
+    return out

@@ -1,7 +1,7 @@
 -- backorder_totals: for each month M of $months, as reported at M: backorder_units (sum over
 -- SKUs of max(0, demand - on hand)), backordered_skus (SKUs with backorder units > 0),
--- backorder_rate = backorder_units / backlog_units. Null for a month without both its orders
--- and its stock upload.
+-- backorder_rate = backorder_units / the open demand summed over SKUs (the backlog units). Null
+-- for a month without both its orders and its stock upload.
 -- grain: one row per month. parameters: $months, $promise_days, $customers, $locations,
 -- $categories, $suppliers. inputs: sku_backorders, report_months, uploaded_months.
 with

@@ -3,6 +3,9 @@
 -- holding_cost and its capital, storage, service and risk parts, dead_stock_value,
 -- excess_stock_value, with the counts of SKUs left out for unknown cost. Each month as reported
 -- at that month; stock figures are null for a month without a stock upload.
+-- turnover_annual: over the months of the last 12 with a stock and an orders upload (n), their
+-- cogs divided by the mean of their avg_inventory_value, times 12 / n; null when one of them has
+-- an unknown cogs or avg_inventory_value.
 -- Dead and excess stock (value, units and SKU counts) are also null when the month's shipments are
 -- not all reported (shipment_history: without the orders files every SKU would look dead); their
 -- values are null when inventory_value is (no SKU on hand with a known cost), and when there are
