@@ -1,6 +1,7 @@
 """Settings: the KPI parameters of the KPI book, stored with the data."""
 import streamlit as st
 
+from stocklens import service
 from stocklens import settings as settings_mod
 from stocklens.settings import Settings
 from stocklens.ui import auth as auth_ui
@@ -15,38 +16,37 @@ st.caption("These settings change every figure on every page and in the CLI cons
            "the KPI book.")
 current = state.current_settings()
 with st.form("settings_form"):
-    bounds = st.text_input("Age bucket upper bounds (days)", ", ".join(str(b) for b in current.age_bounds),
-                           help="Buckets 0-30, 31-60, … from these bounds; the last bucket is open-ended.")
-    promise = st.number_input("Default promise days", 0, 365, current.default_promise_days,
-                              help="Due date = promised date, else order date + this many days.")
+    raw = {"age_bounds": st.text_input(
+        "Age bucket upper bounds (days)", ", ".join(str(b) for b in current.age_bounds), key="set_age_bounds",
+        help="Buckets 0-30, 31-60, … from these bounds; the last bucket is open-ended.")}
+    raw["default_promise_days"] = st.number_input(
+        "Default promise days", 0, 365, current.default_promise_days, key="set_promise_days",
+        help="Due date = promised date, else order date + this many days.")
     st.markdown("**Carrying rate per year** (holding cost = average inventory × rate / 12)")
-    c = st.columns(4)
-    capital = c[0].number_input("Capital", 0.0, 2.0, current.carrying_capital, 0.01, format="%.3f")
-    storage = c[1].number_input("Storage", 0.0, 2.0, current.carrying_storage, 0.01, format="%.3f")
-    service = c[2].number_input("Service", 0.0, 2.0, current.carrying_service, 0.01, format="%.3f")
-    risk = c[3].number_input("Risk", 0.0, 2.0, current.carrying_risk, 0.01, format="%.3f")
+    for col, part in zip(st.columns(4), ("capital", "storage", "service", "risk")):
+        raw[f"carrying_{part}"] = col.number_input(part.title(), 0.0, 2.0, getattr(current, f"carrying_{part}"),
+                                                   0.01, format="%.3f", key=f"set_carrying_{part}")
     c = st.columns(3)
-    frequent = c[0].number_input("Frequently backordered: months at least", 1, 36, current.frequent_backorder_months)
-    window = c[1].number_input("…within a window of (months)", 1, 36, current.backorder_window_months)
-    excess = c[2].number_input("Excess stock above (months of demand)", 1, 60, current.excess_months)
+    raw["frequent_backorder_months"] = c[0].number_input(
+        "Frequently backordered: months at least", 1, 36, current.frequent_backorder_months, key="set_frequent")
+    raw["backorder_window_months"] = c[1].number_input(
+        "…within a window of (months)", 1, 36, current.backorder_window_months, key="set_window")
+    raw["excess_months"] = c[2].number_input(
+        "Excess stock above (months of demand)", 1, 60, current.excess_months, key="set_excess")
     saved = st.form_submit_button("Save settings", type="primary")
 if saved:
-    with ui.user_action("save the settings"):
-        try:
-            age_bounds = tuple(int(x) for x in bounds.replace(";", ",").split(",") if x.strip())
-        except ValueError:
-            raise ValueError(f"the age bucket bounds must be whole numbers separated by commas, not "
-                             f"{bounds!r}") from None
-        new = Settings(age_bounds=age_bounds, default_promise_days=int(promise), carrying_capital=capital,
-                       carrying_storage=storage, carrying_service=service, carrying_risk=risk,
-                       frequent_backorder_months=int(frequent), backorder_window_months=int(window),
-                       excess_months=int(excess))
-        settings_mod.save(state.store(), new, actor=auth_ui.actor())
+    with ui.user_action("save the settings"), st.spinner("Saving, and computing the figures with them…"):
+        new, errors = settings_mod.parse(raw, current)  # the CLI's parsing and checks
+        if errors:
+            raise ValueError("; ".join(errors))
+        service.save_settings(state.store(), new, actor=auth_ui.actor())
         st.success(f"Saved. Carrying rate {new.carrying_rate:.1%} a year; age buckets {', '.join(new.age_labels)}.")
 st.caption(f"In force: carrying rate {current.carrying_rate:.1%} a year; age buckets {', '.join(current.age_labels)}.")
 if st.button("Back to the KPI book's defaults", key="reset_settings"):
     with ui.user_action("reset the settings"):
-        settings_mod.save(state.store(), Settings(), actor=auth_ui.actor())
+        service.save_settings(state.store(), Settings(), actor=auth_ui.actor())
+        for key in [k for k in st.session_state if str(k).startswith("set_")]:
+            del st.session_state[key]  # the widgets show the defaults, not what was typed
         st.rerun()
 
 st.divider()

@@ -10,9 +10,9 @@ import re
 import sys
 from pathlib import Path
 
-from . import audit, datasets, limits, mapping
+from . import audit, datasets, limits, mapping, service
 from .errors import ImportRefused, StoreError
-from .store import Store, load_file
+from .store import Store
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -26,6 +26,25 @@ def _print_report(prep, out=sys.stdout) -> None:
         print(f"  Columns: {pairs}", file=out)
     for f in prep.findings:
         print(f"  warning: {f.message}", file=out)
+
+
+# The settings options (their dest is the setting's name; carrying_rate scales the four parts).
+SETTING_OPTIONS = ("age_bounds", "default_promise_days", "carrying_rate", "carrying_capital", "carrying_storage",
+                   "carrying_service", "carrying_risk", "frequent_backorder_months", "backorder_window_months",
+                   "excess_months")
+
+
+def _reading_store(args) -> Store:
+    """The store for a command that only reads (kpis, reorder, months): opened read-only (no write
+    lock: several such processes may read at once; results are computed, not stored) when it
+    exists and holds this version's facts and definitions, otherwise read-write as for a change,
+    which builds them (a new store, or one an older version of stocklens built)."""
+    store = Store(args.store, read_only=True)
+    if store.db_path.is_file():
+        if store.is_current():
+            return store
+        store.close()
+    return Store(args.store)
 
 
 def cmd_load(args) -> int:
@@ -48,7 +67,7 @@ def cmd_load(args) -> int:
         except ValueError as exc:
             print(f"stocklens: {exc}", file=sys.stderr)
             return 2
-    prep, result = load_file(store, path, dataset=args.dataset, month=args.month, overrides=overrides,
+    prep, result = service.load_file(store, path, dataset=args.dataset, month=args.month, overrides=overrides,
                              sheet=args.sheet, all_shipped=args.all_shipped, skip_bad_rows=args.skip_bad_rows,
                              lists_every_open_line=args.lists_every_open_line,
                              actor=audit.cli_actor())
@@ -79,7 +98,7 @@ def cmd_load(args) -> int:
 
 
 def cmd_months(args) -> int:
-    store = Store(args.store)
+    store = _reading_store(args)
     loaded = store.loaded()
     if loaded.height == 0:
         print("The store is empty: load files with `python -m stocklens load`, or write the demo with "
@@ -98,7 +117,7 @@ def cmd_months(args) -> int:
 def cmd_undo(args) -> int:
     store = Store(args.store)
     try:
-        now_active = store.undo(args.dataset, args.month, actor=audit.cli_actor())
+        now_active = service.undo(store, args.dataset, args.month, actor=audit.cli_actor())
     except ValueError as exc:
         print(f"stocklens: {exc}", file=sys.stderr)
         return 1
@@ -110,7 +129,7 @@ def cmd_undo(args) -> int:
 def cmd_delete(args) -> int:
     store = Store(args.store)
     try:
-        n = store.delete_month(args.dataset, args.month, actor=audit.cli_actor())
+        n = service.delete_month(store, args.dataset, args.month, actor=audit.cli_actor())
     except ValueError as exc:
         print(f"stocklens: {exc}", file=sys.stderr)
         return 1
@@ -150,30 +169,13 @@ def cmd_settings(args) -> int:
 
     store = Store(args.store)
     current = settings_mod.load(store)
-    changes = {}
-    if args.age_bounds:
-        try:
-            changes["age_bounds"] = [int(x) for x in args.age_bounds.split(",") if x.strip()]
-        except ValueError:
-            print(f"stocklens: settings not saved: --age-bounds takes whole days separated by commas, "
-                  f"e.g. 30,60,90,180 (got {args.age_bounds!r})", file=sys.stderr)
-            return 2
-    for name in ("default_promise_days", "frequent_backorder_months", "backorder_window_months", "excess_months",
-                 "carrying_capital", "carrying_storage", "carrying_service", "carrying_risk"):
-        value = getattr(args, name)
-        if value is not None:
-            changes[name] = value
-    new = settings_mod.Settings.from_json({**current.to_json(), **changes})
-    if args.carrying_rate is not None:
-        new = new.with_rate(args.carrying_rate)
-    if args.reset:
-        new = settings_mod.Settings()
+    raw = {} if args.reset else {name: getattr(args, name) for name in SETTING_OPTIONS}
+    new, errors = settings_mod.parse(raw, settings_mod.Settings() if args.reset else current)
+    if errors:
+        print(f"stocklens: settings not saved: {'; '.join(errors)}", file=sys.stderr)
+        return 2
     if new != current:
-        try:
-            settings_mod.save(store, new, actor=audit.cli_actor())
-        except ValueError as exc:
-            print(f"stocklens: settings not saved: {exc}", file=sys.stderr)
-            return 2
+        service.save_settings(store, new, actor=audit.cli_actor())
         print("Saved.")
     shown = new.to_json()
     shown["carrying_rate"] = new.carrying_rate
@@ -189,7 +191,7 @@ def cmd_kpis(args) -> int:
         print(f"stocklens: --month {args.month!r} is not a month of the form YYYY-MM (e.g. 2025-03)",
               file=sys.stderr)
         return 2
-    store = Store(args.store)
+    store = _reading_store(args)
     result = kpis.kpis_for_month(store, args.month)
     if args.json:
         print(json.dumps(result))
@@ -212,7 +214,7 @@ def cmd_reorder(args) -> int:
         print(f"stocklens: --classes takes ABC-XYZ cells separated by commas, e.g. AX,BY (got {args.classes!r})",
               file=sys.stderr)
         return 2
-    store = Store(args.store)
+    store = _reading_store(args)
     filters = kpis.Filters(suppliers=(args.supplier,) if args.supplier else ())
     ctx = kpis.Context(args.month, settings_mod.load(store), filters)
     frame = kpis.run(store, "reorder_list", ctx, classes=classes)
@@ -336,19 +338,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_store(sub.add_parser("settings", help="show or change the KPI settings stored with the data"))
     p.add_argument("--age-bounds", help="age bucket upper bounds in days, e.g. 30,60,90,180")
-    p.add_argument("--promise-days", dest="default_promise_days", type=int,
+    p.add_argument("--promise-days", dest="default_promise_days",
                    help="due date = promised date, else order date + these days (default 7)")
-    p.add_argument("--carrying-rate", type=float,
+    p.add_argument("--carrying-rate",
                    help="yearly carrying rate, e.g. 0.25; scales the four parts in proportion")
-    p.add_argument("--carrying-capital", type=float)
-    p.add_argument("--carrying-storage", type=float)
-    p.add_argument("--carrying-service", type=float)
-    p.add_argument("--carrying-risk", type=float)
-    p.add_argument("--frequent-months", dest="frequent_backorder_months", type=int,
+    p.add_argument("--carrying-capital")
+    p.add_argument("--carrying-storage")
+    p.add_argument("--carrying-service")
+    p.add_argument("--carrying-risk")
+    p.add_argument("--frequent-months", dest="frequent_backorder_months",
                    help="frequently backordered: at least this many months (default 3)")
-    p.add_argument("--window-months", dest="backorder_window_months", type=int,
+    p.add_argument("--window-months", dest="backorder_window_months",
                    help="...within this many months ending at the month (default 12)")
-    p.add_argument("--excess-months", type=int, help="excess stock above this many months of demand (default 6)")
+    p.add_argument("--excess-months", help="excess stock above this many months of demand (default 6)")
     p.add_argument("--reset", action="store_true", help="back to the KPI book's defaults")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_settings)

@@ -813,7 +813,8 @@ def write_demo_files(folder: str | Path, seed: int = 7, today: dt.date | None = 
 
 
 def _load_demo_files(store, demo: DemoFiles, actor: str) -> int:
-    """Load each demo file through the importer; returns the count of flawed rows reported."""
+    """Load each demo file through the importer (the store's load, without the service's refresh
+    of figures after each); returns the count of flawed rows reported."""
     from .store import load_file
 
     warnings = 0
@@ -842,12 +843,8 @@ def write_demo_store(store, seed: int = 7, *, today: dt.date | None = None,
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="stocklens-demo-") as tmp:
         demo = write_demo_files(folder or tmp, seed=seed, today=today)
-        store.fill_figures = False  # once at the end, not after each of the files
-        try:
-            warnings = _load_demo_files(store, demo, actor)
-        finally:
-            store.fill_figures = True
-        fill_month_figures(store, None)
+        warnings = _load_demo_files(store, demo, actor)
+        fill_month_figures(store, None)  # once, after the last file
     audit.record(store.path, actor, "demo", f"{demo.months[0]} to {demo.months[-1]}", seed=seed)
     seconds = time.perf_counter() - started
 

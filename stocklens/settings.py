@@ -97,6 +97,46 @@ class Settings:
             for p in ("carrying_capital", "carrying_storage", "carrying_service", "carrying_risk")}})
 
 
+# How each setting a user enters is read (CLI option text, Settings page widget values).
+_WHOLE = ("default_promise_days", "frequent_backorder_months", "backorder_window_months", "excess_months",
+          "review_period_days", "default_lead_time_days")
+_NUMBER = ("carrying_capital", "carrying_storage", "carrying_service", "carrying_risk", "carrying_rate",
+           "service_level", "abc_a", "abc_b", "forecast_alpha")
+
+
+def parse(raw: dict, base: Settings | None = None) -> tuple[Settings | None, list[str]]:
+    """The user's values as Settings, for the CLI and the Settings page alike: `raw` maps setting
+    names (and carrying_rate, the yearly total, which scales the four parts in proportion) to text
+    or widget values; None or "" keeps `base`'s (default: the KPI book's). Returns (settings, [])
+    or (None, the errors, each saying what to enter)."""
+    values, errors, rate = (base or Settings()).to_json(), [], None
+    for name, value in raw.items():
+        if value is None or value == "":
+            continue
+        text = str(value).strip()
+        try:
+            if name == "age_bounds":
+                parts = text.replace(";", ",").split(",") if isinstance(value, str) else value
+                values[name] = [int(str(x).strip()) for x in parts if str(x).strip()]
+            elif name in _WHOLE:
+                values[name] = value if isinstance(value, int) else int(text)
+            elif name == "carrying_rate":
+                rate = float(text)
+            elif name in _NUMBER:
+                values[name] = float(text)
+            else:
+                raise KeyError(name)
+        except ValueError:
+            errors.append("the age bucket bounds must be whole days separated by commas, e.g. 30, 60, 90, "
+                          f"180, not {text!r}" if name == "age_bounds" else
+                          f"{name.replace('_', ' ')} must be a {'whole ' * (name in _WHOLE)}number, not {text!r}")
+    if errors:
+        return None, errors
+    new = Settings.from_json(values)
+    new = new if rate is None else new.with_rate(rate)
+    return (None, new.validate()) if new.validate() else (new, [])
+
+
 def load(store) -> Settings:
     frame = store.query("select value from settings where key = 'kpi'")
     if frame.height == 0:
@@ -105,7 +145,8 @@ def load(store) -> Settings:
 
 
 def save(store, settings: Settings, *, actor: str = "local") -> None:
-    """Store new settings (one change at a time, recorded in the audit log with what changed)."""
+    """Store new settings (one change at a time, recorded in the audit log with what changed). The
+    data only: stocklens.service.save_settings also computes the figures with them."""
     from . import audit, results
 
     errors = settings.validate()

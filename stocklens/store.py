@@ -20,7 +20,7 @@ from pathlib import Path, PurePath
 import duckdb
 import polars as pl
 
-from . import audit, facts, sql
+from . import audit, facts, results, sql
 from .errors import StoreBusy, StoreUnavailable, WriteInProgress
 from .importer import Prepared
 
@@ -29,6 +29,19 @@ log = logging.getLogger("stocklens")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = PROJECT_ROOT / "data" / "store"
 DB_FILE = "stocklens.duckdb"
+
+
+
+def _layers() -> list[str]:
+    """The layers' definitions, bottom up, that every read-write open runs."""
+    return ["store/schema", *sql.layer("base"), "facts/schema", *sql.layer("intermediate")]
+
+
+def _layers_hash() -> int:
+    """A fingerprint of the layers' text (meta.layers_hash: what a read-write open last defined)."""
+    text = "\n".join(sql.load(name) for name in _layers())
+    return int(hashlib.sha256(text.encode()).hexdigest()[:15], 16)
+
 
 _DELETE_ROWS = {
     "orders": "delete from order_lines where list_contains($ids, load_id)",
@@ -68,9 +81,6 @@ class Store:
         self._write_lock = threading.RLock()
         self._writer: tuple[str, str, float] | None = None  # (who, what, since) while held
         self.write_wait = float(os.environ.get("STOCKLENS_WRITE_WAIT", "300"))
-        # compute the month figures a change affects right after it (see _fill_figures); a bulk
-        # load of many months turns this off and calls kpis.fill_month_figures once at the end
-        self.fill_figures = True
 
     # --- connection ------------------------------------------------------------------------
 
@@ -83,6 +93,12 @@ class Store:
                     db = duckdb.connect(str(self.db_path), read_only=self.read_only, config=config)
                 except duckdb.Error as exc:
                     text = str(exc)
+                    if isinstance(exc, duckdb.IOException) and "lock" in text.lower() and self.read_only:
+                        raise StoreBusy(
+                            f"The store {self.path} is open for writing in another stocklens process "
+                            "(usually the running dashboard), and DuckDB lets no other process open it "
+                            "meanwhile, not even to read. Read the figures on the dashboard (its pages "
+                            "export them), or stop it and run this again. Nothing was changed.") from None
                     if isinstance(exc, duckdb.IOException) and "lock" in text.lower():
                         raise StoreBusy(
                             f"The store {self.path} is open in another stocklens process (usually the "
@@ -98,14 +114,12 @@ class Store:
                     # The layers, bottom up (README "Architecture"): stored uploads; base formulas,
                     # active loads and calendar; the fact tables built at load time; the
                     # intermediate macros over them that the KPI queries read. Views and macros
-                    # come from this code, never from an old file.
-                    db.execute(sql.load("store/schema"))
-                    for name in sql.layer("base"):
-                        db.execute(sql.load(name))
-                    db.execute(sql.load("facts/schema"))
-                    for name in sql.layer("intermediate"):
+                    # come from this code, never from an old file (a read-only open uses the
+                    # file's: only when they are this code's, see is_current).
+                    for name in _layers():
                         db.execute(sql.load(name))
                     facts.ensure_current(db)
+                    db.execute("insert or replace into meta values ('layers_hash', $h)", {"h": _layers_hash()})
                 self._db = db
         return self._db
 
@@ -156,6 +170,12 @@ class Store:
         return self.query(sql.load(name), params)
 
     # --- reading -----------------------------------------------------------------------------
+
+    def is_current(self) -> bool:
+        """Whether the store's views, macros and facts are this code's (a read-write open made
+        them so): then a read-only open reads the figures this code computes."""
+        have = dict(self.query("select key, value from meta where key in ('facts_version', 'layers_hash')").rows())
+        return have == {"facts_version": facts.FACTS_VERSION, "layers_hash": _layers_hash()}
 
     def data_version(self) -> int:
         return int(self.query("select value from meta where key = 'data_version'").item())
@@ -222,20 +242,12 @@ class Store:
         finally:
             self._write_lock.release()
 
-    def cached_result(self, key: str) -> pl.DataFrame | None:
-        cur = self.cursor()
-        try:
-            row = cur.execute("select result from result_cache where cache_key = $key", {"key": key}).fetchone()
-        finally:
-            cur.close()
-        return pl.read_ipc(io.BytesIO(row[0])) if row else None
-
-    def month_figures(self, query: str, params_key: str, months: list[str]) -> dict[str, pl.DataFrame]:
-        """The stored per-month results of a month-grain query (results.MONTH_GRAIN) for `months`."""
+    def stored_results(self, query: str, params_key: str, months: list[str]) -> dict[str, pl.DataFrame]:
+        """The stored results of (query, params_key) for `months` (stocklens.results)."""
         cur = self.cursor()
         try:
             rows = cur.execute(
-                "select report_month, result from month_figures where query = $query "
+                "select report_month, result from stored_results where query = $query "
                 "and params_key = $key and list_contains($months, report_month)",
                 {"query": query, "key": params_key, "months": months}).fetchall()
         finally:
@@ -290,8 +302,9 @@ class Store:
                 cur.close()
             self._write_lock.release()
 
-    def save_month_figures(self, query: str, params_key: str, parts: dict[str, pl.DataFrame],
-                           compute_ms: float, version: int | None = None) -> None:
+    def save_results(self, query: str, params_key: str, parts: dict[str, pl.DataFrame],
+                     compute_ms: float, version: int | None = None) -> None:
+        """Store computed results of (query, params_key) per month, if _cache_write allows."""
         with self._cache_write(version) as cur:
             if cur is None:
                 return
@@ -300,44 +313,25 @@ class Store:
                     buffer = io.BytesIO()
                     frame.write_ipc(buffer, compression="zstd")
                     cur.execute(
-                        "insert or replace into month_figures values "
+                        "insert or replace into stored_results values "
                         "($query, $key, $month, $result, now(), $ms, $version)",
                         {"query": query, "key": params_key, "month": month, "result": buffer.getvalue(),
                          "ms": compute_ms / max(1, len(parts)), "version": version})
-            except duckdb.Error as exc:  # the figures are still shown; they are computed again next time
-                log.warning("month figures of %s not stored: %s", query, exc)
-
-    def clear_month_figures(self) -> None:
-        """Forget every month's stored figures (the settings changed; or a benchmark that wants
-        to measure them computed on demand)."""
-        cur = self.cursor()
-        try:
-            cur.execute("delete from month_figures")
-        finally:
-            cur.close()
-
-    def save_result(self, key: str, query: str, max_month: str, frame: pl.DataFrame, compute_ms: float,
-                    version: int | None = None) -> None:
-        buffer = io.BytesIO()
-        frame.write_ipc(buffer, compression="zstd")
-        with self._cache_write(version) as cur:
-            if cur is None:
-                return
-            try:
-                cur.execute(
-                    "insert or replace into result_cache values "
-                    "($key, $query, $max_month, $result, now(), $ms, $version)",
-                    {"key": key, "query": query, "max_month": max_month, "result": buffer.getvalue(),
-                     "ms": compute_ms, "version": version})
             except duckdb.Error as exc:  # the result is still shown; it is computed again next time
                 log.warning("result of %s not stored: %s", query, exc)
 
-    def clear_result_cache(self) -> None:
+    def clear_month_figures(self, figures: bool = True) -> None:
+        """Forget the stored month figures (figures=False: the other stored results): what a
+        benchmark does to measure them computed on demand."""
         cur = self.cursor()
         try:
-            cur.execute("delete from result_cache")
+            cur.execute("delete from stored_results where list_contains($q, query) = $figures",
+                        {"q": list(results.MONTH_GRAIN + results.MONTH_AGGREGATES), "figures": figures})
         finally:
             cur.close()
+
+    def clear_result_cache(self) -> None:
+        self.clear_month_figures(figures=False)
 
     def save_mapping(self, layout: str, dataset: str, mapping: dict[str, str]) -> None:
         cur = self.cursor()
@@ -427,22 +421,10 @@ class Store:
                 raise
             finally:
                 cur.unregister("incoming")
-            self._fill_figures(prep.dataset, prep.month)
             return LoadResult("loaded", load_id, prep.dataset, prep.month, rows.height,
                               active[0] if active else None)
         finally:
             cur.close()
-
-    def _fill_figures(self, dataset: str, month: str | None) -> None:
-        """After a change is committed: the standard view's figures of the months it changed
-        (see results.invalidate), so that their first view reads them."""
-        from . import kpis
-
-        if not self.fill_figures:
-            return
-        since = None if dataset == "products" or month is None else \
-            kpis.previous_month(month) if dataset == "orders" else month
-        kpis.fill_month_figures(self, since)
 
     def _bump(self, cur) -> None:
         cur.execute("update meta set value = value + 1 where key = 'data_version'")
@@ -485,7 +467,6 @@ class Store:
             except BaseException:
                 cur.execute("rollback")
                 raise
-            self._fill_figures(dataset, month)
             return previous
         finally:
             cur.close()
@@ -517,7 +498,6 @@ class Store:
             except BaseException:
                 cur.execute("rollback")
                 raise
-            self._fill_figures(dataset, month)
             return len(ids)
         finally:
             cur.close()
@@ -525,7 +505,8 @@ class Store:
 
 def load_file(store: Store, path: str | os.PathLike, *, actor: str = "local",
               **kwargs) -> tuple[Prepared, LoadResult | None]:
-    """Prepare and store one file from disk (the CLI's and the demo's path)."""
+    """Prepare and store one file from disk. The data only: stocklens.service.load_file also
+    computes the figures it changes."""
     from .importer import prepare
 
     p = Path(path)
@@ -540,7 +521,8 @@ def close_unlisted_lines(store: Store, month: str, *, actor: str = "local") -> L
     """The data check's bulk action for open lines no later file listed: load `month`'s active
     orders file again, as it was read (its archived bytes, mapping and options), now marked "this
     file lists every open order line", so that the lines open in the store that it does not list
-    are closed by absence as of `month`. A new version of the month: undo brings the lines back."""
+    are closed by absence as of `month`. A new version of the month: undo brings the lines back.
+    The data only (see stocklens.service)."""
     from .importer import prepare
 
     found = store.query(

@@ -94,9 +94,9 @@ def test_a_result_of_an_older_data_version_is_refused_when_stored(two_months):
     ctx = kpis.Context("2024-02", filters=kpis.Filters(customers=("CUST-0020",)))
     before = store.data_version()
     frame = kpis.run(store, "backlog_by_customer", ctx, cached=False)
-    store.save_result("k-old", "backlog_by_customer", "2024-02", frame, 1.0, before - 1)
-    store.save_result("k-now", "backlog_by_customer", "2024-02", frame, 1.0, before)
-    kept = store.query("select cache_key, data_version from result_cache where cache_key like 'k-%'")
+    store.save_results("backlog_by_customer", "k-old", {"2024-02": frame}, 1.0, before - 1)
+    store.save_results("backlog_by_customer", "k-now", {"2024-02": frame}, 1.0, before)
+    kept = store.query("select params_key, data_version from stored_results where params_key like 'k-%'")
     assert kept.rows() == [("k-now", before)]
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 
-from stocklens import kpis, results, settings
-from stocklens.store import Store, load_file
+from stocklens import kpis, results, service, settings
+from stocklens.store import Store
 
 ORDERS = "order_id,sku,order_date,qty_ordered,qty_shipped,ship_date,promised_date\n"
 
@@ -19,7 +19,7 @@ def _write(folder, name, text):
 
 def _stored(store) -> set[tuple[str, str]]:
     """(query, month) of the stored figures."""
-    return set(store.query("select query, report_month from month_figures").iter_rows())
+    return set(store.query("select query, report_month from stored_results").iter_rows())
 
 
 def _figure(store, query: str, month: str, column: str):
@@ -32,7 +32,7 @@ def test_a_load_stores_the_figures_of_the_months_it_changes(tmp_path):
     store = Store(tmp_path / "store")
     f = tmp_path
     # January: 10 ordered on 01-10, promised 01-20, 4 shipped on 01-15: 6 open, past due at 01-31.
-    load_file(store, _write(f, "o1.csv", ORDERS + "C1,A,2024-01-10,10,4,2024-01-15,2024-01-20\n"),
+    service.load_file(store, _write(f, "o1.csv", ORDERS + "C1,A,2024-01-10,10,4,2024-01-15,2024-01-20\n"),
               dataset="orders", month="2024-01")
     stored_queries = results.MONTH_GRAIN + results.MONTH_AGGREGATES
     assert _stored(store) == {(q, "2024-01") for q in stored_queries}
@@ -43,11 +43,11 @@ def test_a_load_stores_the_figures_of_the_months_it_changes(tmp_path):
 
     # February's orders: 5 more shipped on 02-05. February's figures are stored, January's fill
     # rate is recomputed (no longer provisional), January's other figures are kept as they were.
-    before = store.query("select query, computed_at from month_figures where report_month = '2024-01'")
-    load_file(store, _write(f, "o2.csv", ORDERS + "C1,A,2024-01-10,10,9,2024-02-05,2024-01-20\n"),
+    before = store.query("select query, computed_at from stored_results where report_month = '2024-01'")
+    service.load_file(store, _write(f, "o2.csv", ORDERS + "C1,A,2024-01-10,10,9,2024-02-05,2024-01-20\n"),
               dataset="orders", month="2024-02")
     assert _stored(store) == {(q, m) for q in stored_queries for m in ("2024-01", "2024-02")}
-    after = dict(store.query("select query, computed_at from month_figures where report_month = '2024-01'")
+    after = dict(store.query("select query, computed_at from stored_results where report_month = '2024-01'")
                  .iter_rows())
     for query, computed_at in before.iter_rows():
         assert (after[query] != computed_at) == (query == "fill_rate"), query
@@ -68,25 +68,25 @@ def test_a_load_stores_the_figures_of_the_months_it_changes(tmp_path):
 def test_replace_undo_delete_and_stock_recompute_the_stored_figures(tmp_path):
     store = Store(tmp_path / "store")
     f = tmp_path
-    load_file(store, _write(f, "o1.csv", ORDERS + "C1,A,2024-01-10,10,4,2024-01-15,\n"),
+    service.load_file(store, _write(f, "o1.csv", ORDERS + "C1,A,2024-01-10,10,4,2024-01-15,\n"),
               dataset="orders", month="2024-01")
-    load_file(store, _write(f, "o2.csv", ORDERS + "C1,A,2024-01-10,10,9,2024-02-05,\n"),
+    service.load_file(store, _write(f, "o2.csv", ORDERS + "C1,A,2024-01-10,10,9,2024-02-05,\n"),
               dataset="orders", month="2024-02")
     assert _figure(store, "backlog_totals", "2024-02", "backlog_units") == 1
     # replacing February: all 10 shipped -> nothing open
-    load_file(store, _write(f, "o2b.csv", ORDERS + "C1,A,2024-01-10,10,10,2024-02-06,\n"),
+    service.load_file(store, _write(f, "o2b.csv", ORDERS + "C1,A,2024-01-10,10,10,2024-02-06,\n"),
               dataset="orders", month="2024-02")
     assert _figure(store, "backlog_totals", "2024-02", "backlog_units") == 0
     # February's stock: 0 on hand of A, demand 0 -> no backorders; undo the orders: demand 1 again
-    load_file(store, _write(f, "s2.csv", "sku,qty_on_hand,unit_cost\nA,0,3\n"), dataset="stock", month="2024-02")
+    service.load_file(store, _write(f, "s2.csv", "sku,qty_on_hand,unit_cost\nA,0,3\n"), dataset="stock", month="2024-02")
     assert _figure(store, "backorder_totals", "2024-02", "backorder_units") == 0
     assert _figure(store, "inventory_turnover", "2024-02", "cogs") == 18  # 6 units shipped in Feb x 3
-    store.undo("orders", "2024-02")
+    service.undo(store, "orders", "2024-02")
     assert _figure(store, "backlog_totals", "2024-02", "backlog_units") == 1
     assert _figure(store, "backorder_totals", "2024-02", "backorder_units") == 1
     assert _figure(store, "inventory_turnover", "2024-02", "cogs") == 15  # 5 units x 3
     # deleting February's orders: unknown again, and January is provisional again
-    store.delete_month("orders", "2024-02")
+    service.delete_month(store, "orders", "2024-02")
     assert _figure(store, "backlog_totals", "2024-02", "backlog_units") is None
     assert _figure(store, "backorder_totals", "2024-02", "backorder_units") is None
     assert _figure(store, "fill_rate", "2024-01", "is_provisional") is True
@@ -95,24 +95,24 @@ def test_replace_undo_delete_and_stock_recompute_the_stored_figures(tmp_path):
 def test_settings_change_and_filters(tmp_path):
     store = Store(tmp_path / "store")
     # ordered 01-10 without a promised date, nothing shipped: due 01-10 + promise days
-    load_file(store, _write(tmp_path, "o.csv", ORDERS + "C1,A,2024-01-10,8,0,,\n"
+    service.load_file(store, _write(tmp_path, "o.csv", ORDERS + "C1,A,2024-01-10,8,0,,\n"
                                                       "C2,B,2024-01-10,2,0,,\n"),
               dataset="orders", month="2024-01")
-    load_file(store, _write(tmp_path, "p.csv", "sku,category\nA,Tools\nB,Paint\n"), dataset="products")
+    service.load_file(store, _write(tmp_path, "p.csv", "sku,category\nA,Tools\nB,Paint\n"), dataset="products")
     # default 7 promise days: due 01-17, before 01-31 -> all 10 past due
     assert _figure(store, "backlog_totals", "2024-01", "past_due_units") == 10
     settings.save(store, settings.Settings(default_promise_days=30))  # due 02-09: none past due
-    assert store.query("select count(*) from month_figures").item() == 0  # forgotten on save
+    assert store.query("select count(*) from stored_results").item() == 0  # forgotten on save
     assert _figure(store, "backlog_totals", "2024-01", "past_due_units") == 0
     assert _stored(store) == {("backlog_totals", "2024-01")}  # computed on first use, then kept
     # a filtered view's figures are its own: computed from the lines, then kept under their key
     tools_ctx = kpis.Context("2024-01", settings.load(store), kpis.Filters(categories=("Tools",)))
     assert kpis.run(store, "backlog_totals", tools_ctx)["backlog_units"].item() == 8
-    assert store.query("select count(*) from month_figures where query = 'backlog_totals'").item() == 2
+    assert store.query("select count(*) from stored_results where query = 'backlog_totals'").item() == 2
     assert kpis.run(store, "backlog_totals", tools_ctx)["backlog_units"].item() == 8  # read back
     assert _figure(store, "backlog_totals", "2024-01", "backlog_units") == 10
     # a new product master forgets every view's figures (categories may have changed)
-    load_file(store, _write(tmp_path, "p2.csv", "sku,category\nA,Paint\nB,Tools\n"), dataset="products")
+    service.load_file(store, _write(tmp_path, "p2.csv", "sku,category\nA,Paint\nB,Tools\n"), dataset="products")
     assert kpis.run(store, "backlog_totals", tools_ctx)["backlog_units"].item() == 2
 
 

@@ -4,7 +4,7 @@ The standard view's month figures (tests/test_month_figures.py) are not in it: t
 cache lists (backlog by customer, open lines) and filtered views."""
 from __future__ import annotations
 
-from stocklens import kpis
+from stocklens import kpis, results
 from stocklens.store import Store, load_file
 
 ORDERS = "order_id,sku,order_date,qty_ordered,qty_shipped,ship_date\n"
@@ -25,7 +25,10 @@ def _view(store, month: str) -> None:
 
 
 def _cached_months(store) -> list[str]:
-    return sorted(set(store.query("select max_month from result_cache")["max_month"].to_list()))
+    """The months of the stored results other than month figures."""
+    per_month = list(results.MONTH_GRAIN + results.MONTH_AGGREGATES)
+    return sorted(set(store.query("select report_month from stored_results where not list_contains($q, query)",
+                                  {"q": per_month})["report_month"].to_list()))
 
 
 def test_results_are_cached_and_changes_forget_exactly_what_they_alter(tmp_path):

@@ -113,39 +113,26 @@ create table if not exists stock_on_hand (
     stock_unit_cost double
 );
 
--- result_cache: KPI query results already computed, as Arrow IPC bytes, keyed by the query and
--- all its parameters (settings and filters included). A month's figures use only uploads of that
--- month and earlier, so a change of data invalidates only the results reaching its month (and,
--- for orders, the month before: its fill rate stops being provisional); a new product master
--- invalidates all.
-create table if not exists result_cache (
-    cache_key varchar primary key,
-    query varchar not null,
-    max_month varchar,
-    result blob not null,
-    computed_at timestamp not null,
-    compute_ms double not null,
-    data_version bigint            -- meta.data_version the result was computed on (stale ones are never stored)
-);
-alter table result_cache add column if not exists data_version bigint;
-
--- month_figures: for the standard view (no filters), the result rows of each month-grain KPI
--- query (stocklens.kpis.MONTH_GRAIN) for one month, as Arrow IPC bytes, keyed by the query, the
--- month and a hash of its other parameters (the settings). A page's 13-month trend reads 13 of
--- them. Computed right after each load, undo or delete for the months it changed among the
--- latest 13 (kpis.fill_month_figures), otherwise on first use; forgotten by the same rules as
--- result_cache (stocklens.facts.invalidate_results), and all of them when the settings change.
-create table if not exists month_figures (
+-- stored_results: KPI query results already computed (stocklens.results), as Arrow IPC bytes, keyed
+-- by the query, a hash of its parameters and a month. A month-grain query or month aggregate
+-- (results.MONTH_GRAIN, MONTH_AGGREGATES: the month figures) has one row per month, its key the
+-- hash of its other parameters (settings, filters); any other query one row, under the latest
+-- month it reads ('9999-12' when it names none), its key the hash of all its parameters. A month's
+-- results use only uploads of that month and earlier: results.invalidate forgets what a change
+-- can alter. The standard view's month figures are computed after each change (stocklens.service).
+create table if not exists stored_results (
     query varchar not null,
     params_key varchar not null,
     report_month varchar not null,
     result blob not null,
     computed_at timestamp not null,
     compute_ms double not null,
-    data_version bigint,           -- as in result_cache
+    data_version bigint,           -- meta.data_version the result was computed on (stale ones are never stored)
     primary key (query, params_key, report_month)
 );
-alter table month_figures add column if not exists data_version bigint;
+-- the two tables it replaced (only caches)
+drop table if exists result_cache;
+drop table if exists month_figures;
 
 -- (purchase orders, issue 10)
 -- po_line_facts: each PO line as reported at report_month (only uploads <= report_month: the

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from .. import audit, datasets, export, importer, kpis, mapping
-from .. import store as store_mod
+from .. import audit, datasets, export, importer, kpis, mapping, service
 from . import auth as auth_ui
 from . import state
 from .components import COLUMN_LABELS, grid, md_escape, user_action
@@ -232,7 +231,7 @@ def file_panel(index: int, upload, shipped_for_all: bool | None = None) -> Panel
                 prep = _prepare_cached(data, upload.name, **args, skip_bad_rows=True)
                 if prep.refused:
                     raise prep.refusal()
-            result = state.store().commit(prep, data, actor=auth_ui.actor())
+            result = service.commit(state.store(), prep, data, actor=auth_ui.actor())
             if result.status != "unchanged":
                 st.session_state["last_loaded"] = (dataset, prep.month)
             st.session_state[done_key] = _done_message(result, prep)
@@ -290,7 +289,7 @@ def load_all(container, panels: list[Panel]) -> None:
     with st.spinner("Storing the files…"):
         for p in ready:
             with user_action(f"load {md_escape(p.name)}"):
-                result = state.store().commit(p.prep, data=p.data, actor=auth_ui.actor())
+                result = service.commit(state.store(), p.prep, data=p.data, actor=auth_ui.actor())
                 _, text = _done_message(result, p.prep)
                 lines.append(f"- {md_escape(p.name)}: {text}")
                 if result.status != "unchanged" and p.prep.month:
@@ -342,7 +341,7 @@ def _close_unlisted(month: str, count: int) -> None:
                       "lines open in the store that it does not list are closed by absence as of the month "
                       "end (the bridge shows them as their own step). Undo the load to bring them back."):
         with user_action(f"close the lines no file of {month} lists"):
-            store_mod.close_unlisted_lines(state.store(), month, actor=auth_ui.actor())
+            service.close_unlisted_lines(state.store(), month, actor=auth_ui.actor())
             st.session_state["closed_unlisted"] = (
                 f"Closed by absence as of {month}: {count:,} lines no later file listed. The orders file of "
                 f"{month} is loaded again, marked as listing every open line (undo that load to reopen them).")
@@ -418,13 +417,13 @@ def loaded_panel() -> None:
     if undo:
         ss["_manage_reset"] = True
         with user_action(f"undo the last load of {md_escape(_name(chosen))}"):
-            now_active = state.store().undo(*chosen, actor=auth_ui.actor())
+            now_active = service.undo(state.store(), *chosen, actor=auth_ui.actor())
             ss["manage_done"] = _undone_message(chosen, now_active)
             st.rerun()
     if delete:
         ss["_manage_reset"] = True
         with user_action(f"delete {md_escape(_name(chosen))}"):
-            removed = state.store().delete_month(*chosen, actor=auth_ui.actor())
+            removed = service.delete_month(state.store(), *chosen, actor=auth_ui.actor())
             ss["manage_done"] = (f"Deleted: {md_escape(_name(chosen))}, all its {removed} "
                                  f"version{'s' if removed != 1 else ''} (the archived files stay).")
             st.rerun()
@@ -466,14 +465,11 @@ def remove_demo_panel() -> None:
     if c2.button("Remove the demo", key="remove_demo", disabled=not confirm, icon=":material/delete_sweep:") \
             and confirm:
         with user_action("remove the demo"), st.spinner("Deleting the demo's months…"):
-            store = state.store()
-            store.fill_figures = False  # the store ends empty: no month figures to compute on the way
-            try:
-                # newest month first: each deletion then rebuilds the facts of no later month
-                for r in loaded.sort("month", descending=True, nulls_last=True).iter_rows(named=True):
-                    store.delete_month(r["dataset"], r["month"], actor=auth_ui.actor())
-            finally:
-                store.fill_figures = True
+            # the store's deletions, without the service's refresh: the store ends empty, no
+            # figures to compute on the way; newest month first: each deletion then rebuilds the
+            # facts of no later month
+            for r in loaded.sort("month", descending=True, nulls_last=True).iter_rows(named=True):
+                state.store().delete_month(r["dataset"], r["month"], actor=auth_ui.actor())
             st.session_state.pop("last_loaded", None)
             st.session_state["manage_done"] = f"The demo is removed: {loaded.height} loads deleted."
             _untick_demo_next()
