@@ -13,11 +13,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_helpers import _fresh_streamlit_caches, displayed  # noqa: F401 (autouse fixture)
-from kpi_helpers import by, orders, products, rows, stock
-from stocklens import kpis
+from kpi_helpers import by, orders, products, rows, stock, write_csv
+from stocklens import kpis, service
 from stocklens.registry import REGISTRY
 from stocklens.store import Store
-from test_kpi_purchase_orders import COVER_ORDERS, COVER_PO, COVER_PRODUCTS, COVER_STOCK, purchase_orders
+from test_kpi_purchase_orders import COVER_ORDERS, COVER_PO, COVER_PRODUCTS, COVER_STOCK, PO_HEADER, purchase_orders
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 240
@@ -109,13 +109,18 @@ def test_the_scorecard_matrix_and_forecast_accuracy_are_stored_and_a_po_upload_r
     products(store, tmp_path, REORDER_PRODUCTS)
     orders(store, tmp_path, "2024-03", REORDER_ORDERS)
     stock(store, tmp_path, "2024-03", REORDER_STOCK)
-    purchase_orders(store, tmp_path, "2024-03", "P1,1,A,S1,2024-03-01,2024-03-11,2024-03-11,10,10\n")
-    stored = set(store.query("select query from month_figures where report_month = '2024-03'")["query"])
+
+    def upload_po(line):  # as the Data page does: the load, then its month figures (stocklens.service)
+        path = write_csv(tmp_path, f"{PO_HEADER}\n{line}\n", "po")
+        assert service.load_file(store, path, dataset="purchase_orders", month="2024-03")[1] is not None
+
+    upload_po("P1,1,A,S1,2024-03-01,2024-03-11,2024-03-11,10,10")
+    stored = set(store.query("select query from stored_results where report_month = '2024-03'")["query"])
     assert {"abc_xyz_matrix", "forecast_accuracy", "supplier_scorecard"} <= stored  # computed by the load
     card = kpis.run(store, "supplier_scorecard", kpis.Context("2024-03"))
     assert card["lead_time_actual_mean"].to_list() == [10]  # 10 units received 10 days after ordering
     # the same line received 20 days after ordering: the stored scorecard is recomputed
-    purchase_orders(store, tmp_path, "2024-03", "P1,1,A,S1,2024-03-01,2024-03-11,2024-03-21,10,10\n")
+    upload_po("P1,1,A,S1,2024-03-01,2024-03-11,2024-03-21,10,10")
     card = kpis.run(store, "supplier_scorecard", kpis.Context("2024-03"))
     assert card["lead_time_actual_mean"].to_list() == [20]
 

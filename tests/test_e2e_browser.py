@@ -2,9 +2,10 @@
 of the demo store, driven by Debian's chromium through Playwright.
 
 A shared link opened as the server's very first request asks to sign in (the store has users),
-then lands on the same view; every page renders with the KPI engine's figures; a corrected stock file uploaded through the browser is
-listed and changes the Overview in the same session. A full-page screenshot of every step is
-saved to test-artifacts/ (git-ignored) to be looked at.
+then lands on the same view; every page renders with the KPI engine's figures; a corrected stock
+file uploaded through the browser is listed and changes the Overview in the same session; after a
+restart without users, a shared link as the first request shows its page with the sidebar. A
+full-page screenshot of every step is saved to test-artifacts/ (git-ignored) to be looked at.
 """
 from __future__ import annotations
 
@@ -246,6 +247,7 @@ def test_dashboard_end_to_end_in_chromium(demo_store_dir, demo_store_copy, tmp_p
         prep, result = load_file(mirror, stock_file, dataset="stock", month=latest)
         assert result is not None and result.status == "loaded", prep.problems
         after = _engine(mirror, latest)
+        linked = _engine(mirror, earlier)
     assert after["inventory_value"] != before["inventory_value"]
 
     for old in ARTIFACTS.glob("*.png") if ARTIFACTS.exists() else []:
@@ -375,3 +377,22 @@ def test_dashboard_end_to_end_in_chromium(demo_store_dir, demo_store_copy, tmp_p
     events = [(e["user"], e["action"]) for e in audit.read(server_store)]
     assert events[:6] == [("ada", "sign_out"), ("ada", "load"), ("ada", "load"), ("ada", "load"), ("ada", "sign_in"),
                           ("ada", "sign_in_failed")]
+
+    # 8. Restarted, without users (local mode): a shared link as the new server's very first request
+    # shows its page with the navigation and the sidebar (state.page_setup), on the link's month.
+    proc, base = _start_server(mirror_store, tmp_path / "streamlit_restarted.log")
+    try:
+        with playwright_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_context(viewport={"width": 1500, "height": 3000}).new_page()
+                page.goto(f"{base}/backorders?month={earlier}")
+                wait_ready(page, "Backorders")
+                shoot(page, f"{len(PAGES) + 9:02d}_restart_shared_link_backorders")
+                assert page.locator("[data-testid='stSidebarNav'] a", has_text="Overview").count() == 1
+                assert sidebar_month(page) == earlier
+                assert not tile_mismatches(settled_metrics(page, PAGES[2][2]), linked, PAGES[2][2])
+            finally:
+                browser.close()
+    finally:
+        _stop_server(proc)

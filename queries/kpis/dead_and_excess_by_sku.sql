@@ -17,7 +17,7 @@ select
     is_dead,
     dead_value,
     excess_units,
-    excess_value,
+    excess_value
 from sku_stock([$month], $excess_months, $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
 where is_dead or excess_units > 0
 order by stock_value desc nulls last, sku
