@@ -12,6 +12,13 @@ from (select unnest(months) as report_month);
 create or replace view uploaded_months as
 select distinct dataset, month from loads where state = 'active' and month is not null;
 
+-- has_upload(of_dataset, at_month): whether a month has an active upload of a dataset (a scalar
+-- macro, inlined). has_backorder_uploads(at_month): both orders and stock, which backorders need.
+create or replace macro has_upload(of_dataset, at_month) as
+    exists (select 1 from uploaded_months as u where u.dataset = of_dataset and u.month = at_month);
+create or replace macro has_backorder_uploads(at_month) as
+    has_upload('orders', at_month) and has_upload('stock', at_month);
+
 -- shipment_history(months): for each month M, whether the shipments read by days of supply, dead
 -- and excess stock are reported (README): their windows (90 and 180 days up to t, 6 calendar
 -- months ending at M) all lie within the 6 calendar months ending at M, so M needs its orders

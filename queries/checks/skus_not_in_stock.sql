@@ -5,6 +5,6 @@ select sku, sum(open_qty) as open_demand, count(*) as count_lines
 from line_states([$month], $promise_days, null::varchar[], null::varchar[], null::varchar[], null::varchar[])
 where open_qty > 0
   and sku not in (select sku from stock where month = $month)
-  and exists (select 1 from uploaded_months where dataset = 'stock' and month = $month)
+  and has_upload('stock', $month)
 group by sku
 order by open_demand desc, sku

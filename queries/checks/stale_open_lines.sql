@@ -13,5 +13,5 @@ select order_id, line_key, sku, customer, order_date, open_qty, last_reported_mo
 from line_states([$month], $promise_days, null::varchar[], null::varchar[], null::varchar[], null::varchar[])
 where open_qty > 0
   and last_reported_month < $month
-  and exists (select 1 from uploaded_months where dataset = 'orders' and month = $month)
+  and has_upload('orders', $month)
 order by last_reported_month, order_date, order_id

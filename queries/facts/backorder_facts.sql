@@ -25,5 +25,4 @@ select
     backorder_units(d.open_demand, s.on_hand) as backorder_units,
 from demand as d
 left join stock_on_hand as s on s.report_month = $month and s.sku = d.sku
-where exists (select 1 from uploaded_months where dataset = 'orders' and month = $month)
-  and exists (select 1 from uploaded_months where dataset = 'stock' and month = $month)
+where has_backorder_uploads($month)

@@ -19,11 +19,6 @@ from_facts as (
       and filter_keeps(categories, p.category, 'category')
       and filter_keeps(suppliers, p.supplier, 'supplier')
 ),
-counted_months as (
-    select month as report_month from uploaded_months where dataset = 'orders' and list_contains(months, month)
-    intersect
-    select month from uploaded_months where dataset = 'stock' and list_contains(months, month)
-),
 demand as (
     select
         report_month,
@@ -41,8 +36,8 @@ computed as (
         coalesce(s.on_hand, 0) as on_hand,
         backorder_units(d.open_demand, s.on_hand) as backorder_units,  -- as backorder_facts
     from demand as d
-    join counted_months as m using (report_month)
     left join stock_states(months, locations, categories, suppliers) as s using (report_month, sku)
+    where has_backorder_uploads(d.report_month)
 )
 select * from from_facts
 union all

@@ -13,8 +13,7 @@ select
     count(*) filter (where f.is_late) as count_late_lines,
 from po_line_facts as f
 where f.report_month = strftime(as_of::date, '%Y-%m') and f.open_qty > 0
-  and exists (select 1 from uploaded_months as u
-              where u.dataset = 'purchase_orders' and u.month = strftime(as_of::date, '%Y-%m'))
+  and has_upload('purchase_orders', strftime(as_of::date, '%Y-%m'))
 group by f.sku;
 
 -- sku_lead_times(month): per SKU and supplier (the PO file's, else the product master's), the

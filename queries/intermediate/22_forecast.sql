@@ -38,7 +38,7 @@ read_months as (
     select list(distinct report_month) as months
     from (select report_month from level_months
           union all select report_month from calendar_24 where (select seasonal from is_seasonal)
-          union all select at_month where exists (select 1 from uploaded_months where dataset = 'orders' and month = at_month))
+          union all select at_month where has_upload('orders', at_month))
 ),
 monthly as (
     select * from sku_monthly_demand((select months from read_months))
@@ -79,7 +79,7 @@ final as (
                 then s.mean_last_year * coalesce(z.mean_same_month / nullif(z.mean_24, 0), 1)
             else s.ses_forecast
         end as forecast_units,
-        case when exists (select 1 from uploaded_months where dataset = 'orders' and month = at_month)
+        case when has_upload('orders', at_month)
             then coalesce(a.net_ordered, 0) end as actual_units,
     from ses as s
     left join seasonal as z using (sku)

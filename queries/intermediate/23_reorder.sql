@@ -24,10 +24,8 @@ bounds as (
 ),
 known as (
     select
-        exists (select 1 from uploaded_months where dataset = 'orders' and month = at_month)
-        and exists (select 1 from uploaded_months where dataset = 'stock' and month = at_month) as has_files,
-        exists (select 1 from uploaded_months where dataset = 'purchase_orders' and month = at_month)
-            as has_po_file,
+        has_backorder_uploads(at_month) as has_files,
+        has_upload('purchase_orders', at_month) as has_po_file,
 ),
 open_demand as (
     select sku, sum(open_qty) as open_demand

@@ -18,11 +18,6 @@ classes as (
 backorders as (
     select sku, backorder_units from backorder_facts where report_month = $month
 ),
-has_backorders as (
-    select
-        exists (select 1 from uploaded_months where dataset = 'orders' and month = $month)
-        and exists (select 1 from uploaded_months where dataset = 'stock' and month = $month) as known
-),
 cells as (
     select a.abc_class, x.xyz_class
     from (values ('A'), ('B'), ('C')) as a(abc_class)
@@ -45,7 +40,7 @@ select
     cells.abc_class || cells.xyz_class as abc_xyz_class,
     coalesce(p.count_skus, 0) as count_skus,
     coalesce(p.value_12m, 0) as value_12m,
-    case when (select known from has_backorders) then coalesce(p.backorder_units, 0) end as backorder_units,
+    case when has_backorder_uploads($month) then coalesce(p.backorder_units, 0) end as backorder_units,
 from cells
 left join per_cell as p using (abc_class, xyz_class)
 order by cells.abc_class, cells.xyz_class

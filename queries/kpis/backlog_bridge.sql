@@ -36,4 +36,4 @@ final as (
     from parts
 )
 select * from final
-where exists (select 1 from uploaded_months where dataset = 'orders' and month = $month)
+where has_upload('orders', $month)

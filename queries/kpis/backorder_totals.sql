@@ -9,12 +9,7 @@ by_sku as (
     select * from sku_backorders($months, $promise_days, $customers::varchar[], $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
 ),
 months as (
-    select report_month from report_months($months)
-),
-both_uploaded as (
-    select month as report_month from uploaded_months where dataset = 'orders'
-    intersect
-    select month from uploaded_months where dataset = 'stock'
+    select report_month, has_backorder_uploads(report_month) as is_known from report_months($months)
 ),
 totals as (
     select
@@ -28,11 +23,10 @@ totals as (
 final as (
     select
         m.report_month,
-        case when b.report_month is not null then coalesce(t.backorder_units, 0) end as backorder_units,
-        case when b.report_month is not null then coalesce(t.backordered_skus, 0) end as backordered_skus,
-        case when b.report_month is not null then t.backorder_rate end as backorder_rate,
+        case when m.is_known then coalesce(t.backorder_units, 0) end as backorder_units,
+        case when m.is_known then coalesce(t.backordered_skus, 0) end as backordered_skus,
+        case when m.is_known then t.backorder_rate end as backorder_rate,
     from months as m
-    left join both_uploaded as b using (report_month)
     left join totals as t using (report_month)
 )
 select * from final order by report_month

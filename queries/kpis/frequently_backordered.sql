@@ -36,8 +36,7 @@ final as (
     left join stock_now as s on s.sku = c.sku
     left join product_facts as p on p.sku = c.sku
     where c.months_backordered >= $frequent_months
-      and exists (select 1 from uploaded_months where dataset = 'stock' and month = $month)
-      and exists (select 1 from uploaded_months where dataset = 'orders' and month = $month)
+      and has_backorder_uploads($month)
 )
 select * from final
 order by months_backordered desc, backorder_units desc, sku

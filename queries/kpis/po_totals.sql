@@ -15,9 +15,8 @@ months as (
 uploads as (
     select
         m.report_month,
-        m.report_month in (select month from uploaded_months where dataset = 'purchase_orders') as has_po,
-        m.report_month in (select month from uploaded_months where dataset = 'orders')
-            and m.report_month in (select month from uploaded_months where dataset = 'stock') as has_backorders,
+        has_upload('purchase_orders', m.report_month) as has_po,
+        has_backorder_uploads(m.report_month) as has_backorders,
     from months as m
 ),
 open_lines as (

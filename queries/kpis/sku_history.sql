@@ -38,9 +38,9 @@ purchases as (
 uploads as (
     select
         m.report_month,
-        exists (select 1 from uploaded_months u where u.dataset = 'purchase_orders' and u.month = m.report_month) as has_po,
-        exists (select 1 from uploaded_months u where u.dataset = 'orders' and u.month = m.report_month) as has_orders,
-        exists (select 1 from uploaded_months u where u.dataset = 'stock' and u.month = m.report_month) as has_stock,
+        has_upload('purchase_orders', m.report_month) as has_po,
+        has_upload('orders', m.report_month) as has_orders,
+        has_upload('stock', m.report_month) as has_stock,
     from months as m
 ),
 final as (

@@ -84,11 +84,6 @@ names as (
     select supplier_name from totals
     union
     select supplier_name from late
-),
-has_backorders as (
-    select count(*) = 2 as known
-    from uploaded_months
-    where month = $month and dataset in ('orders', 'stock')
 )
 select
     n.supplier_name as supplier,
@@ -107,7 +102,7 @@ select
     coalesce(l.on_order_units, 0) as on_order_units,
     coalesce(l.late_open_lines, 0) as late_open_lines,
     coalesce(l.late_open_units, 0) as late_open_units,
-    case when (select known from has_backorders) then coalesce(b.backorder_units, 0) end as backorder_units,
+    case when has_backorder_uploads($month) then coalesce(b.backorder_units, 0) end as backorder_units,
 from names as n
 left join totals as t using (supplier_name)
 left join p90 as q using (supplier_name)
