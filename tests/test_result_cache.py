@@ -86,3 +86,35 @@ def test_settings_are_part_of_the_key(tmp_path):
     assert kpis.kpis_for_month(store, "2024-01")["age_buckets"]["0-30"] == 5
     settings.save(store, settings.Settings(age_bounds=(15, 30)))
     assert kpis.kpis_for_month(store, "2024-01")["age_buckets"] == {"0-15": 0, "16-30": 5, "31+": 0}
+
+
+def test_invalidation_rules_on_the_one_table(store):
+    """Each change forgets exactly its rows of stored_results: a month figure (backlog_totals,
+    fill_rate, po_totals) per month, and a list (backlog_by_customer) under the latest month it
+    reads, in January, February and March."""
+    from stocklens import results
+
+    queries = ("backlog_totals", "fill_rate", "po_totals", "backlog_by_customer")
+    months = ("2024-01", "2024-02", "2024-03")
+
+    def left_after(month, dataset):
+        cur = store.cursor()
+        cur.execute("delete from stored_results")
+        cur.execute("insert into stored_results select q, 'k', m, ''::blob, now(), 0, 0 "
+                    "from unnest($q) t(q), unnest($m) u(m)", {"q": list(queries), "m": list(months)})
+        results.invalidate(cur, month, dataset)
+        left = set(cur.execute("select query, report_month from stored_results").fetchall())
+        cur.close()
+        return {(q, m) for q in queries for m in months} - left  # what was forgotten
+
+    everything = {(q, m) for q in queries for m in months}
+    # orders of February: February on; of January, the fill rate and the list (provisional no more)
+    assert left_after("2024-02", "orders") == {(q, m) for q in queries for m in ("2024-02", "2024-03")} | {
+        ("fill_rate", "2024-01"), ("backlog_by_customer", "2024-01")}
+    assert left_after("2024-02", "stock") == {(q, m) for q in queries for m in ("2024-02", "2024-03")}
+    # purchase orders: of the month figures only po_totals; the list too
+    assert left_after("2024-02", "purchase_orders") == {
+        (q, m) for q in ("po_totals", "backlog_by_customer") for m in ("2024-02", "2024-03")}
+    assert left_after(None, "products") == everything
+    # settings: every month figure; a list is keyed by its parameters, settings included
+    assert left_after(None, "settings") == {(q, m) for q in queries[:3] for m in months}

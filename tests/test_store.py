@@ -297,3 +297,21 @@ def test_facts_built_by_another_version_are_rebuilt_when_the_store_opens(tmp_pat
     store.close()
     reopened = Store(tmp_path / "store")
     assert kpis.kpis_for_month(reopened, "2024-02") == before
+
+
+def test_the_old_cache_tables_are_dropped_and_the_stored_results_table_created(tmp_path):
+    """A store of the version before: month_figures and result_cache held the stored results (only
+    caches): opening it drops them and creates stored_results."""
+    import duckdb
+
+    path = tmp_path / "store"
+    with Store(path) as new:
+        new.data_version()
+    con = duckdb.connect(str(path / "stocklens.duckdb"))
+    con.execute("drop table stored_results")
+    con.execute("create table month_figures (query varchar, report_month varchar)")
+    con.execute("create table result_cache (cache_key varchar, max_month varchar)")
+    con.close()
+    with Store(path) as store:
+        tables = set(store.query("select table_name from duckdb_tables()")["table_name"])
+        assert "stored_results" in tables and not {"month_figures", "result_cache"} & tables
