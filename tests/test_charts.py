@@ -3,11 +3,15 @@ tile, and the downloads' headers and empty cells."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+from pathlib import Path
 
 import polars as pl
 
 from stocklens import charts, export
-from stocklens.ui.components import delta_text, display_names, has_values
+from stocklens.registry import REGISTRY
+from stocklens.ui.components import _default_config, delta_text, display_names, has_values
 
 MONTHS = [f"2024-{m:02d}" for m in range(4, 13)] + ["2025-01", "2025-02", "2025-03"]
 
@@ -85,3 +89,22 @@ def test_a_trend_starts_at_the_first_month_with_a_value():
                           "dio_days": [None] * 11 + [45.6]})
     fig = charts.lines_over_months(frame, ["turnover_annual", "dio_days"], "t")
     assert [list(t.x) for t in fig.data] == [["2025-03"], ["2025-03"]]
+
+
+def test_charts_import_neither_the_engine_nor_the_database():
+    code = ("import sys, stocklens.charts; "
+            "print([m for m in ('stocklens.kpis', 'duckdb', 'streamlit') if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_hovers_and_table_columns_take_the_registry_label_format_and_definition():
+    frame = pl.DataFrame({"category": ["X"], "turnover_annual": [2.5], "dio_days": [146.0]})
+    fig = charts.category_bars(frame)
+    assert fig.data[1].hovertemplate == "%{x}: %{y:,.1f}<extra>Days inventory outstanding</extra>"
+    cfg = _default_config(pl.DataFrame({"backlog_lines": [1200], "turnover_annual": [2.5]}), None)
+    assert (cfg["backlog_lines"]["label"], cfg["backlog_lines"]["type_config"]["format"]) == ("Open lines", "%,d")
+    assert cfg["turnover_annual"]["type_config"]["format"] == "%.2f"
+    assert cfg["turnover_annual"]["help"] == REGISTRY["turnover_annual"].definition

@@ -97,18 +97,11 @@ def delta_text(kpi_id: str, value, previous) -> tuple[str | None, str]:
     if not (_is_num(value) and _is_num(previous)):
         return None, "off"
     diff = value - previous
-    if k.unit == "percent":
-        text = f"{diff * 100:+.1f} pts"
-    elif k.unit in ("per_year", "per_month", "ratio"):
-        text = f"{diff:+.2f}"
-    elif k.unit == "days":
-        text = f"{diff:+,.1f} days"
-    else:
-        text = f"{diff:+,.0f}"
+    text = k.formats.delta.format(diff * 100 if k.unit == "percent" else diff)  # percent: in points
     if re.fullmatch(r"[+-]0(\.0+)?( pts| days)?", text):
         return text[1:], "off"
     if previous:
-        text += f" ({diff / abs(previous):+.0%})" if k.unit not in ("percent",) else ""
+        text += f" ({diff / abs(previous):+.0%})" if k.unit != "percent" else ""
     colour = {"up": "normal", "down": "inverse"}.get(k.good, "off")
     return text, colour
 
@@ -184,9 +177,9 @@ COLUMN_LABELS = {
     "open_demand": "Open demand", "on_hand": "On hand", "unit_cost": "Unit cost", "stock_value": "Stock value",
     "shipped_units_90d": "Shipped, 90 days", "monthly_demand": "Monthly demand", "lead_time_days": "Lead time (days)",
     "count_customers": "Customers", "count_lines": "Open lines", "count_orders": "Orders",
-    "oldest_order_date": "Oldest order", "backlog_lines": "Open lines", "inventory_units": "Inventory units",
-    "dataset": "Dataset", "month": "Month", "file_name": "File", "is_dead": "Dead", "excess_units": "Excess units",
-    "dead_value": "Dead value", "excess_value": "Excess value", "last_reported_month": "Last reported",
+    "oldest_order_date": "Oldest order", "dataset": "Dataset", "month": "Month", "file_name": "File", "is_dead": "Dead",
+    "excess_units": "Excess units", "dead_value": "Dead value", "excess_value": "Excess value",
+    "last_reported_month": "Last reported",
 }
 
 
@@ -195,13 +188,16 @@ def _label(name: str) -> str:
 
 
 def _default_config(frame: pl.DataFrame, given: dict | None) -> dict:
-    """Readable headers and number formats for every column the caller did not configure."""
+    """Readable headers and number formats for every column the caller did not configure; a
+    KPI's column takes the registry's label, format and definition."""
     cfg = dict(given or {})
     for name, dtype in frame.schema.items():
         if name in cfg:
             continue
         label = _label(name)
-        if dtype.is_float():
+        if name in REGISTRY:
+            cfg[name] = kpi_column(name)
+        elif dtype.is_float():
             cfg[name] = st.column_config.NumberColumn(label, format="%,.2f")
         elif dtype.is_integer():
             cfg[name] = st.column_config.NumberColumn(label, format="%,d")
@@ -249,15 +245,15 @@ def table(frame: pl.DataFrame, key: str, *, file_stem: str, column_config: dict 
                         key=f"xlsx_{key}", icon=":material/download:")
 
 
+def kpi_column(kpi_id: str, label: str | None = None, help: str | None = None):
+    """A KPI's table column: the registry's label (or `label`), format and definition (or `help`)."""
+    k = REGISTRY[kpi_id]
+    return st.column_config.NumberColumn(label or k.label, help=help or k.definition, format=k.formats.column)
+
+
 def column_help(*kpi_ids: str) -> dict:
-    """Column tooltips for a table from the registry's definitions."""
-    cfg = {}
-    for k in kpi_ids:
-        kpi = REGISTRY[k]
-        fmt = {"currency": "%,.0f", "units": "%,.0f", "days": "%,.1f", "percent": "percent", "count": "%d",
-               "per_year": "%.2f", "per_month": "%.2f", "ratio": "%.2f"}[kpi.unit]
-        cfg[k] = st.column_config.NumberColumn(kpi.label, help=kpi.definition, format=fmt)
-    return cfg
+    """Column configs for a table's KPI columns, from the registry."""
+    return {k: kpi_column(k) for k in kpi_ids}
 
 
 def no_data() -> None:
