@@ -4,7 +4,7 @@ create or replace macro report_months(months) as table
 select
     report_month,
     strptime(report_month, '%Y-%m')::date as month_start,
-    last_day(strptime(report_month, '%Y-%m'))::date as as_of,
+    last_day(strptime(report_month, '%Y-%m'))::date as as_of
 from (select unnest(months) as report_month);
 
 -- uploaded_months: which dataset has an active upload for which month.
@@ -39,7 +39,7 @@ select
     w.report_month,
     bool_or(w.window_month = w.report_month and o.month is not null)
         and count(*) filter (where w.window_month >= (select min(month) from orders_months) and o.month is null) = 0
-        as is_known,
+        as is_known
 from window_months as w
 left join orders_months as o on o.month = w.window_month
 group by w.report_month;

@@ -10,7 +10,7 @@ demand as (
         sku,
         sum(open_qty) as open_demand,
         count(*) as count_lines,
-        min(order_date) as oldest_order_date,
+        min(order_date) as oldest_order_date
     from line_facts
     where report_month = $month and open_qty > 0
     group by sku
@@ -22,7 +22,7 @@ select
     d.count_lines,
     d.oldest_order_date,
     coalesce(s.on_hand, 0) as on_hand,
-    backorder_units(d.open_demand, s.on_hand) as backorder_units,
+    backorder_units(d.open_demand, s.on_hand) as backorder_units
 from demand as d
 left join stock_on_hand as s on s.report_month = $month and s.sku = d.sku
 where has_backorder_uploads($month)

@@ -94,7 +94,7 @@ events as (
         coalesce(sum(v.cancelled_increment), 0) as cancelled_to_date,
         coalesce(sum(v.shipped_increment) filter (where v.shipped_on >= b.month_start and v.shipped_on <= b.as_of), 0)
             as shipped_in_month,
-        coalesce(sum(v.cancelled_increment) filter (where v.month = $month), 0) as cancelled_in_month,
+        coalesce(sum(v.cancelled_increment) filter (where v.month = $month), 0) as cancelled_in_month
     from versions as v, bounds as b
     group by v.line_uid
 ),
@@ -102,7 +102,7 @@ new_line_events as (
     -- the shipment events of the lines ordered in the month, for on-time fill rate
     select
         v.line_uid,
-        list({'shipped_on': v.shipped_on, 'units': v.shipped_increment}) as ship_events,
+        list({'shipped_on': v.shipped_on, 'units': v.shipped_increment}) as ship_events
     from versions as v
     semi join (
         select line_uid from latest, bounds
@@ -123,7 +123,7 @@ with_closing as (
         -- closed now: this month's file lists every open line and not this one (its latest
         -- version is from an earlier month), and the line is open at t
         c.closes and l.last_reported_month < $month and not is_closed_before and reported_open_qty > 0
-            as is_closed_now,
+            as is_closed_now
     from latest as l
     join events as e using (line_uid)
     left join closed_before as cb using (line_uid)
@@ -152,7 +152,7 @@ final as (
         case when l.is_closed_now then l.reported_open_qty else 0 end as closed_by_absence,
         coalesce(n.ship_events, case when l.order_date >= b.month_start and l.order_date <= b.as_of then [] end)
             as ship_events,
-        l.line_uid,
+        l.line_uid
     from with_closing as l
     left join new_line_events as n using (line_uid)
     cross join bounds as b

@@ -29,7 +29,7 @@ events as (
         min(p.month) as first_month,
         coalesce(sum(p.received_increment) filter (where p.received_on <= $as_of), 0) as received_to_date,
         coalesce(sum(p.received_increment) filter (where p.received_on >= $month_start and p.received_on <= $as_of), 0)
-            as received_in_month,
+            as received_in_month
     from purchase_orders as p
     semi join line_keys using (po_uid)
     where p.month <= $month
@@ -49,7 +49,7 @@ states as (
         l.*,
         po_open_from(l.order_date, e.first_month) as open_from,
         e.received_to_date,
-        e.received_in_month,
+        e.received_in_month
     from latest as l
     join events as e using (po_uid)
     where l.qty_ordered > 0
@@ -57,7 +57,7 @@ states as (
 final as (
     select
         *,
-        case when open_from <= $as_of then po_open_units(qty_ordered, received_to_date) else 0 end as open_qty,
+        case when open_from <= $as_of then po_open_units(qty_ordered, received_to_date) else 0 end as open_qty
     from states
 )
 select
@@ -75,6 +75,6 @@ select
     received_in_month,
     open_qty,
     po_is_late(expected_date, open_qty, $as_of) as is_late,
-    last_reported_month,
+    last_reported_month
 from final
 where open_qty > 0 or open_from > $as_of or received_in_month <> 0

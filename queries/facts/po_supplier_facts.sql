@@ -30,7 +30,7 @@ receipts as (
         sku,
         sum(units) as received_units,
         sum(units * days) as lead_day_units,
-        list({'days': days, 'units': units} order by days) as lead_times,
+        list({'days': days, 'units': units} order by days) as lead_times
     from receipt_days
     group by all
 ),
@@ -62,7 +62,7 @@ lines as (
         l.expected_date,
         l.qty_ordered,
         coalesce(sum(v.received_increment) filter (where v.received_on <= l.expected_date), 0)
-            as received_by_expected,
+            as received_by_expected
     from latest as l
     join versions as v using (po_uid)
     where l.qty_ordered > 0
@@ -75,14 +75,14 @@ due as (
         count(*) as count_lines_due,
         count(*) filter (where po_open_units(qty_ordered, received_by_expected) = 0) as count_lines_otif,
         sum(qty_ordered) as units_due,
-        sum(qty_ordered - po_open_units(qty_ordered, received_by_expected)) as units_on_time,
+        sum(qty_ordered - po_open_units(qty_ordered, received_by_expected)) as units_on_time
     from lines
     where expected_date >= $year_start and expected_date <= $as_of
     group by all
 ),
 stated as (
     select supplier, sku, count(*) as count_lines_stated,
-           sum(date_diff('day', order_date, expected_date)) as stated_days,
+           sum(date_diff('day', order_date, expected_date)) as stated_days
     from lines
     where order_date >= $year_start and order_date <= $as_of and expected_date is not null
     group by all
@@ -113,7 +113,7 @@ select
     coalesce(d.units_on_time, 0) as units_on_time,
     coalesce(s.count_lines_stated, 0) as count_lines_stated,
     coalesce(s.stated_days, 0) as stated_days,
-    coalesce(v.count_versions, 0) as count_versions,
+    coalesce(v.count_versions, 0) as count_versions
 from keys as k
 left join receipts as r on r.supplier is not distinct from k.supplier and r.sku = k.sku
 left join due as d on d.supplier is not distinct from k.supplier and d.sku = k.sku

@@ -17,7 +17,7 @@ from (
         coalesce(v.qty_received, 0)
             - coalesce(lag(coalesce(v.qty_received, 0)) over (partition by v.po_uid order by v.month), 0)
             as received_increment,
-        po_receipt_on(v.received_date, v.month) as received_on,
+        po_receipt_on(v.received_date, v.month) as received_on
     from purchase_orders as v
     semi join (select distinct po_uid from po_lines where $month is null or month = $month) as k
         using (po_uid)

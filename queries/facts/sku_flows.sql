@@ -8,7 +8,7 @@ select
     sum(shipped_units_month) as shipped_units_month,
     sum(shipped_units_90d) as shipped_units_90d,
     bool_or(has_shipment_180d) as has_shipment_180d,
-    sum(shipped_units_6m) as shipped_units_6m,
+    sum(shipped_units_6m) as shipped_units_6m
 from sku_location_flows
 where report_month = $month
 group by report_month, sku

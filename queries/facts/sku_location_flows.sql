@@ -26,6 +26,6 @@ select
     coalesce(sum(e.units) filter (where e.shipped_on > b.as_of - interval 90 day), 0) as shipped_units_90d,
     coalesce(bool_or(e.units > 0) filter (where e.shipped_on > b.as_of - interval 180 day), false)
         as has_shipment_180d,
-    sum(e.units) as shipped_units_6m,
+    sum(e.units) as shipped_units_6m
 from events as e, bounds as b
 group by e.sku, e.location

@@ -14,7 +14,7 @@ this_month as (
             when sum(greatest(qty_on_hand, 0)) > 0
                 then sum(greatest(qty_on_hand, 0) * unit_cost) / sum(greatest(qty_on_hand, 0))
             else avg(unit_cost)
-        end as unit_cost,
+        end as unit_cost
     from stock
     where month = $month and unit_cost is not null
     group by sku

@@ -8,7 +8,7 @@ select
     s.sku,
     sum(s.qty_on_hand) as qty_on_hand_reported,
     on_hand_units(sum(s.qty_on_hand)) as on_hand,
-    any_value(c.unit_cost) as stock_unit_cost,
+    any_value(c.unit_cost) as stock_unit_cost
 from stock as s
 left join stock_costs as c on c.report_month = $month and c.sku = s.sku
 where s.month = $month

@@ -17,7 +17,7 @@ from (
         v.month,
         v.qty_shipped - coalesce(lag(v.qty_shipped) over line_versions, 0) as shipped_increment,
         coalesce(v.ship_date, last_day(strptime(v.month, '%Y-%m'))::date) as shipped_on,
-        v.qty_cancelled - coalesce(lag(v.qty_cancelled) over line_versions, 0) as cancelled_increment,
+        v.qty_cancelled - coalesce(lag(v.qty_cancelled) over line_versions, 0) as cancelled_increment
     from orders as v
     semi join (select distinct line_uid from order_lines where $month is null or month = $month) as k
         using (line_uid)

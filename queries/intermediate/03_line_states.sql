@@ -16,7 +16,7 @@ facts as (
         m.month_start,
         m.as_of,
         f.*,
-        coalesce(f.promised_date, (f.order_date + to_days(promise_days::integer))::date) as due_date,
+        coalesce(f.promised_date, (f.order_date + to_days(promise_days::integer))::date) as due_date
     from months as m
     join line_facts as f on f.report_month = m.report_month
 ),
@@ -50,7 +50,7 @@ final as (
         f.closed_by_absence,
         coalesce(list_sum(list_transform(
             list_filter(f.ship_events, lambda e: e.shipped_on <= f.due_date), lambda e: e.units)), 0)
-            as shipped_by_due,
+            as shipped_by_due
     from facts as f
     left join product_facts as p on p.sku = f.sku
     where filter_keeps(customers, f.customer, 'customer')

@@ -23,7 +23,7 @@ chosen_locations as (
         s.sku,
         sum(s.qty_on_hand) as qty_on_hand_reported,
         on_hand_units(sum(s.qty_on_hand)) as on_hand,
-        any_value(c.unit_cost) as stock_unit_cost,
+        any_value(c.unit_cost) as stock_unit_cost
     from months as m
     join stock as s on s.month = m.report_month
     left join stock_costs as c on c.report_month = m.report_month and c.sku = s.sku
@@ -46,7 +46,7 @@ select
     s.qty_on_hand_reported,
     s.on_hand,
     sku_unit_cost(s.stock_unit_cost, p.unit_cost) as unit_cost,
-    s.on_hand * sku_unit_cost(s.stock_unit_cost, p.unit_cost) as stock_value,
+    s.on_hand * sku_unit_cost(s.stock_unit_cost, p.unit_cost) as stock_value
 from per_sku as s
 left join product_facts as p on p.sku = s.sku
 where filter_keeps(categories, p.category, 'category')

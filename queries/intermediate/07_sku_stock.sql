@@ -26,7 +26,7 @@ flows as (
         case when h.report_month is not null then coalesce(sh.shipped_units_90d, 0) end as shipped_units_90d,
         case when h.report_month is not null then coalesce(sh.shipped_units_6m, 0) end as shipped_units_6m,
         case when h.report_month is not null then coalesce(sh.shipped_units_month, 0) end as shipped_units_month,
-        case when h.report_month is not null then coalesce(sh.has_shipment_180d, false) end as has_shipment_180d,
+        case when h.report_month is not null then coalesce(sh.has_shipment_180d, false) end as has_shipment_180d
     from stock_now as s
     left join shipped as sh using (report_month, sku)
     left join history as h using (report_month)
@@ -39,11 +39,11 @@ final as (
         on_hand / nullif(greatest(0, shipped_units_90d) / 90, 0) as days_of_supply,
         on_hand > 0 and not has_shipment_180d as is_dead,
         case when shipped_units_6m is not null
-            then greatest(0, on_hand - excess_months * greatest(0, shipped_units_6m) / 6) end as excess_units,
+            then greatest(0, on_hand - excess_months * greatest(0, shipped_units_6m) / 6) end as excess_units
     from flows
 )
 select
     *,
     case when is_dead then on_hand * unit_cost end as dead_value,
-    excess_units * unit_cost as excess_value,
+    excess_units * unit_cost as excess_value
 from final;

@@ -13,7 +13,7 @@ select
     sum(on_hand) as inventory_units,
     sum(stock_value) as known_value,
     count(*) filter (where on_hand > 0) as count_skus_on_hand,
-    count(*) filter (where on_hand > 0 and unit_cost is null) as count_skus_unknown_cost,
+    count(*) filter (where on_hand > 0 and unit_cost is null) as count_skus_unknown_cost
 from stock_states(months, locations, categories, suppliers)
 group by report_month, category;
 
@@ -28,7 +28,7 @@ select
     sum(s.shipped_units_month * sku_unit_cost(c.unit_cost, p.unit_cost)) as known_cogs,
     sum(s.shipped_units_month) as shipped_units,
     count(*) filter (where sku_unit_cost(c.unit_cost, p.unit_cost) is not null) as count_skus_known_cost,
-    count(*) filter (where sku_unit_cost(c.unit_cost, p.unit_cost) is null) as count_skus_cogs_unknown_cost,
+    count(*) filter (where sku_unit_cost(c.unit_cost, p.unit_cost) is null) as count_skus_cogs_unknown_cost
 from sku_flows_at(months, locations, categories, suppliers) as s
 left join stock_costs as c using (report_month, sku)
 left join product_facts as p using (sku)

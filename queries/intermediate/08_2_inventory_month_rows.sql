@@ -14,7 +14,7 @@ span as (
     select
         *,
         has_upload('stock', report_month) as has_stock_upload,
-        has_upload('orders', report_month) as has_orders_upload,
+        has_upload('orders', report_month) as has_orders_upload
     from report_months(list_transform(range(n_months + 12),
         lambda i: strftime(strptime(last_month, '%Y-%m') - to_months(i::integer), '%Y-%m')))
 ),
@@ -28,7 +28,7 @@ stock_values as (
         sum(inventory_units) as inventory_units,
         sum(known_value) as known_value,
         sum(count_skus_on_hand)::bigint as count_skus_on_hand,
-        sum(count_skus_unknown_cost)::bigint as count_skus_unknown_cost,
+        sum(count_skus_unknown_cost)::bigint as count_skus_unknown_cost
     from (
         select * from inventory_stock_facts
         where locations is null and suppliers is null
@@ -47,7 +47,7 @@ cogs as (
         sum(known_cogs) as known_cogs,
         sum(shipped_units) as shipped_units,
         sum(count_skus_known_cost)::bigint as count_skus_known_cost,
-        sum(count_skus_cogs_unknown_cost)::bigint as count_skus_cogs_unknown_cost,
+        sum(count_skus_cogs_unknown_cost)::bigint as count_skus_cogs_unknown_cost
     from (
         select * from inventory_cogs_facts
         where locations is null and suppliers is null
@@ -90,7 +90,7 @@ select
         else c.known_cogs
     end as cogs,
     coalesce(c.count_skus_cogs_unknown_cost, 0) as count_skus_cogs_unknown_cost,
-    case when sp.has_orders_upload then coalesce(c.shipped_units, 0) end as cogs_units,
+    case when sp.has_orders_upload then coalesce(c.shipped_units, 0) end as cogs_units
 from span as sp
 cross join groups as g
 left join stock_values as v using (report_month, group_key)

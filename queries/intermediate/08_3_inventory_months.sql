@@ -28,7 +28,7 @@ with_average as (
         case
             when has_previous then (lag(inventory_units) over by_month + inventory_units) / 2
             when has_stock_upload then inventory_units
-        end as avg_inventory_units,
+        end as avg_inventory_units
     from inventory_month_rows(last_month, n_months, by_category, locations, categories, suppliers)
     window by_month as (partition by group_key order by month_index)
 ),
@@ -46,7 +46,7 @@ with_annual as (
             as count_unknown_months_12m,
         cogs_units / nullif(avg_inventory_units, 0) as turnover_monthly_units,
         sum(cogs_units) filter (where is_turnover_month) over last_12 as cogs_units_12m,
-        avg(avg_inventory_units) filter (where is_turnover_month) over last_12 as mean_avg_inventory_units_12m,
+        avg(avg_inventory_units) filter (where is_turnover_month) over last_12 as mean_avg_inventory_units_12m
     from with_average
     window last_12 as (partition by group_key order by month_index range between 11 preceding and current row)
 ),
@@ -58,13 +58,13 @@ final as (
         end as turnover_annual,
         -- in units: a counted month's units are always known (it has both uploads)
         cogs_units_12m / nullif(mean_avg_inventory_units_12m, 0) * 12 / nullif(count_stock_months_12m, 0)
-            as turnover_annual_units,
+            as turnover_annual_units
     from with_annual
 )
 select
     *,
     365 / nullif(turnover_annual, 0) as dio_days,
-    365 / nullif(turnover_annual_units, 0) as dio_days_units,
+    365 / nullif(turnover_annual_units, 0) as dio_days_units
 from final
 where report_month >= strftime(strptime(last_month, '%Y-%m') - to_months((n_months - 1)::integer), '%Y-%m')
 order by group_key, report_month;

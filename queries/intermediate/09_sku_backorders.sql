@@ -25,7 +25,7 @@ demand as (
         sku,
         sum(open_qty) as open_demand,
         count(*) as count_lines,
-        min(order_date) as oldest_order_date,
+        min(order_date) as oldest_order_date
     from line_states(months, promise_days, customers, locations, categories, suppliers)
     where (customers is not null or locations is not null) and open_qty > 0
     group by report_month, sku
@@ -34,7 +34,7 @@ computed as (
     select
         d.*,
         coalesce(s.on_hand, 0) as on_hand,
-        backorder_units(d.open_demand, s.on_hand) as backorder_units,  -- as backorder_facts
+        backorder_units(d.open_demand, s.on_hand) as backorder_units  -- as backorder_facts
     from demand as d
     left join stock_states(months, locations, categories, suppliers) as s using (report_month, sku)
     where has_backorder_uploads(d.report_month)

@@ -10,7 +10,7 @@ select
     f.sku,
     sum(f.open_qty) as on_order_units,
     min(f.expected_date) as next_expected_date,
-    count(*) filter (where f.is_late) as count_late_lines,
+    count(*) filter (where f.is_late) as count_late_lines
 from po_line_facts as f
 where f.report_month = strftime(as_of::date, '%Y-%m') and f.open_qty > 0
   and has_upload('purchase_orders', strftime(as_of::date, '%Y-%m'))
@@ -24,7 +24,7 @@ create or replace macro sku_lead_times(month) as table
 select
     f.sku,
     coalesce(f.supplier, p.supplier) as supplier,
-    sum(f.lead_day_units) / sum(f.received_units) as lead_time_days_measured,
+    sum(f.lead_day_units) / sum(f.received_units) as lead_time_days_measured
 from po_supplier_facts as f
 left join product_facts as p on p.sku = f.sku
 where f.report_month = month and f.received_units > 0
@@ -40,7 +40,7 @@ select
     f.*,
     coalesce(f.supplier, p.supplier) as po_supplier,
     p.category,
-    date_diff('day', f.expected_date, last_day(strptime(f.report_month, '%Y-%m'))::date) as days_late,
+    date_diff('day', f.expected_date, last_day(strptime(f.report_month, '%Y-%m'))::date) as days_late
 from po_line_facts as f
 left join product_facts as p on p.sku = f.sku
 where list_contains(months, f.report_month) and f.open_qty > 0
@@ -73,7 +73,7 @@ open_lines as (
         l.is_late,
         round(sum(l.open_qty) over (partition by l.report_month, l.sku
               order by l.expected_date nulls last, l.po_id, l.line_key
-              rows between unbounded preceding and current row), 6) as cumulative_units,
+              rows between unbounded preceding and current row), 6) as cumulative_units
     from po_open_lines(months, categories, suppliers) as l
     semi join backorders as b using (report_month, sku)
 ),
@@ -86,7 +86,7 @@ per_sku as (
         count(*) filter (where o.is_late) as count_late_lines,
         arg_min_null(o.expected_date, o.cumulative_units) filter (where o.cumulative_units >= b.backorder_units)
             as cover_date,
-        bool_or(o.cumulative_units >= b.backorder_units) as is_covered,
+        bool_or(o.cumulative_units >= b.backorder_units) as is_covered
     from open_lines as o
     join backorders as b using (report_month, sku)
     group by o.report_month, o.sku
@@ -101,6 +101,6 @@ select
     case when p.is_covered then p.cover_date end as cover_date,
     p.next_expected_date,
     coalesce(p.count_late_lines, 0) as count_late_lines,
-    coalesce(p.count_late_lines, 0) > 0 as is_late,
+    coalesce(p.count_late_lines, 0) > 0 as is_late
 from backorders as b
 left join per_sku as p using (report_month, sku);

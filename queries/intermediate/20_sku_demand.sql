@@ -45,7 +45,7 @@ recent_lines as (
     select
         arg_max(f.sku, f.report_month) as sku,
         arg_max(f.qty_ordered - f.qty_cancelled, f.report_month) as net_ordered,
-        arg_max(f.order_date, f.report_month) as order_date,
+        arg_max(f.order_date, f.report_month) as order_date
     from line_facts as f
     where list_contains(list_transform(range(4),
               lambda i: strftime(strptime(at_month, '%Y-%m') - to_months(i::integer), '%Y-%m')), f.report_month)
@@ -72,7 +72,7 @@ stats as (
         sum(y.net_ordered) / m.n as mean_monthly_demand,
         case when m.n >= 2 then sqrt(greatest(0,
             (sum(y.net_ordered * y.net_ordered) - sum(y.net_ordered) * sum(y.net_ordered) / m.n) / (m.n - 1)))
-        end as sigma_monthly_demand,
+        end as sigma_monthly_demand
     from monthly as y, months as m
     group by y.sku, m.n
 )
@@ -83,6 +83,6 @@ select
     (select n from months) as count_demand_months,
     coalesce(s.mean_monthly_demand, 0) as mean_monthly_demand,
     case when (select n from months) >= 2 then coalesce(s.sigma_monthly_demand, 0) end as sigma_monthly_demand,
-    case when s.mean_monthly_demand > 0 then s.sigma_monthly_demand / s.mean_monthly_demand end as demand_cv,
+    case when s.mean_monthly_demand > 0 then s.sigma_monthly_demand / s.mean_monthly_demand end as demand_cv
 from recent as r
 full join stats as s using (sku);

@@ -43,7 +43,7 @@ valued as (
         coalesce(sh.shipped_units_12m, 0) as shipped_units_12m,
         sku_unit_cost(c.unit_cost, p.unit_cost) as unit_cost,
         coalesce(sh.shipped_units_12m, 0) * sku_unit_cost(c.unit_cost, p.unit_cost) as value_12m,
-        greatest(coalesce(sh.shipped_units_12m, 0) * sku_unit_cost(c.unit_cost, p.unit_cost), 0) as ranked_value,
+        greatest(coalesce(sh.shipped_units_12m, 0) * sku_unit_cost(c.unit_cost, p.unit_cost), 0) as ranked_value
     from skus as s
     left join shipped as sh using (sku)
     left join stock_costs as c on c.report_month = at_month and c.sku = s.sku
@@ -54,7 +54,7 @@ ranked as (
         *,
         coalesce(sum(ranked_value) over (order by ranked_value desc nulls last, sku
                                          rows between unbounded preceding and 1 preceding), 0) as value_before,
-        sum(ranked_value) over () as value_total,
+        sum(ranked_value) over () as value_total
     from valued
 ),
 classed as (
@@ -75,7 +75,7 @@ classed as (
             when round(d.demand_cv, 9) <= 0.5 then 'X'
             when round(d.demand_cv, 9) <= 1.0 then 'Y'
             else 'Z'
-        end as xyz_class,
+        end as xyz_class
     from ranked as r
     left join demand as d using (sku)
 )
@@ -91,5 +91,5 @@ select
     sigma_monthly_demand,
     demand_cv,
     xyz_class,
-    abc_class || xyz_class as abc_xyz_class,
+    abc_class || xyz_class as abc_xyz_class
 from classed;

@@ -52,7 +52,7 @@ ses as (
         sum(coalesce(y.net_ordered, 0) * case when l.age = n.n - 1 then pow(1 - alpha, l.age)
                                              else alpha * pow(1 - alpha, l.age) end) as ses_forecast,
         -- when seasonal, the 12 level months are M-12..M-1
-        avg(coalesce(y.net_ordered, 0)) as mean_last_year,
+        avg(coalesce(y.net_ordered, 0)) as mean_last_year
     from skus as s
     cross join level_months as l
     cross join count_level_months as n
@@ -63,7 +63,7 @@ seasonal as (
     select
         s.sku,
         sum(coalesce(y.net_ordered, 0)) / 24 as mean_24,
-        sum(coalesce(y.net_ordered, 0)) filter (where c.lag in (12, 24)) / 2 as mean_same_month,
+        sum(coalesce(y.net_ordered, 0)) filter (where c.lag in (12, 24)) / 2 as mean_same_month
     from skus as s
     cross join calendar_24 as c
     left join monthly as y on y.sku = s.sku and y.report_month = c.report_month
@@ -80,7 +80,7 @@ final as (
             else s.ses_forecast
         end as forecast_units,
         case when has_upload('orders', at_month)
-            then coalesce(a.net_ordered, 0) end as actual_units,
+            then coalesce(a.net_ordered, 0) end as actual_units
     from ses as s
     left join seasonal as z using (sku)
     left join monthly as a on a.sku = s.sku and a.report_month = at_month

@@ -25,7 +25,7 @@ bounds as (
 known as (
     select
         has_backorder_uploads(at_month) as has_files,
-        has_upload('purchase_orders', at_month) as has_po_file,
+        has_upload('purchase_orders', at_month) as has_po_file
 ),
 open_demand as (
     select sku, sum(open_qty) as open_demand
@@ -69,7 +69,7 @@ inputs as (
         sku_unit_cost(k.unit_cost, p.unit_cost) as unit_cost,
         c.abc_class,
         c.xyz_class,
-        c.abc_xyz_class,
+        c.abc_xyz_class
     from skus as s
     left join classes as c using (sku)
     left join open_demand as d using (sku)
@@ -83,14 +83,14 @@ levels as (
     select
         *,
         z * coalesce(sigma_monthly_demand, 0) * sqrt(lead_time_days / 30) as safety_stock,
-        on_hand + on_order - open_demand as inventory_position,
+        on_hand + on_order - open_demand as inventory_position
     from inputs
 ),
 final as (
     select
         *,
         daily_demand * lead_time_days + safety_stock as reorder_point,
-        daily_demand * (lead_time_days + review_days) + safety_stock as order_up_to,
+        daily_demand * (lead_time_days + review_days) + safety_stock as order_up_to
     from levels
 )
 select
@@ -99,7 +99,7 @@ select
         then greatest(0, round(order_up_to - inventory_position, 6)) else 0 end as suggested_qty,
     case when round(inventory_position, 6) <= round(reorder_point, 6)
         then greatest(0, round(order_up_to - inventory_position, 6)) else 0 end * unit_cost as suggested_value,
-    (select has_po_file from known) as on_order_known,
+    (select has_po_file from known) as on_order_known
 from final
 where (select has_files from known);
 

@@ -23,7 +23,7 @@ select
     c.sigma_monthly_demand,
     c.demand_cv,
     c.daily_demand,
-    case when has_backorder_uploads($month) then coalesce(b.backorder_units, 0) end as backorder_units,
+    case when has_backorder_uploads($month) then coalesce(b.backorder_units, 0) end as backorder_units
 from sku_abc_xyz($month, $abc_a, $abc_b) as c
 left join backorder_facts as b on b.report_month = $month and b.sku = c.sku
 left join product_facts as p on p.sku = c.sku

@@ -29,7 +29,7 @@ per_cell as (
         c.xyz_class,
         count(*) as count_skus,
         sum(coalesce(c.value_12m, 0)) as value_12m,
-        sum(coalesce(b.backorder_units, 0)) as backorder_units,
+        sum(coalesce(b.backorder_units, 0)) as backorder_units
     from classes as c
     left join backorders as b using (sku)
     group by c.abc_class, c.xyz_class
@@ -40,7 +40,7 @@ select
     cells.abc_class || cells.xyz_class as abc_xyz_class,
     coalesce(p.count_skus, 0) as count_skus,
     coalesce(p.value_12m, 0) as value_12m,
-    case when has_backorder_uploads($month) then coalesce(p.backorder_units, 0) end as backorder_units,
+    case when has_backorder_uploads($month) then coalesce(p.backorder_units, 0) end as backorder_units
 from cells
 left join per_cell as p using (abc_class, xyz_class)
 order by cells.abc_class, cells.xyz_class

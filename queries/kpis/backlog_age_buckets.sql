@@ -12,7 +12,7 @@ open_lines as (
 buckets as (
     select
         generate_subscripts($age_labels::varchar[], 1) as bucket_no,
-        unnest($age_labels::varchar[]) as age_bucket,
+        unnest($age_labels::varchar[]) as age_bucket
 ),
 months_with_orders as (
     select m.report_month
@@ -24,7 +24,7 @@ bucketed as (
         report_month,
         len(list_filter($age_bounds::integer[], lambda b: b < age_days)) + 1 as bucket_no,
         open_qty,
-        open_qty * coalesce(unit_price, 0) as open_value,
+        open_qty * coalesce(unit_price, 0) as open_value
     from open_lines
 ),
 final as (
@@ -33,7 +33,7 @@ final as (
         b.bucket_no,
         b.age_bucket,
         coalesce(sum(x.open_qty), 0) as backlog_units,
-        coalesce(sum(x.open_value), 0) as backlog_value,
+        coalesce(sum(x.open_value), 0) as backlog_value
     from months_with_orders as m
     cross join buckets as b
     left join bucketed as x on x.report_month = m.report_month and x.bucket_no = b.bucket_no

@@ -21,7 +21,7 @@ parts as (
         coalesce(sum(shipped_in_month), 0) as shipped,
         coalesce(sum(cancelled_in_month), 0) as cancelled,
         coalesce(sum(closed_by_absence), 0) as closed_by_absence,
-        coalesce(sum(open_qty), 0) as closing,
+        coalesce(sum(open_qty), 0) as closing
     from this_month
 ),
 final as (
@@ -32,7 +32,7 @@ final as (
         cancelled,
         closed_by_absence,
         closing - (opening + new - shipped - cancelled - closed_by_absence) as restated,
-        closing,
+        closing
     from parts
 )
 select * from final

@@ -14,7 +14,7 @@ final as (
         sum(open_qty * coalesce(unit_price, 0)) as backlog_value,
         count(*) as backlog_lines,
         coalesce(sum(open_qty) filter (where is_past_due), 0) as past_due_units,
-        sum(open_qty * age_days) / sum(open_qty) as avg_age_days,
+        sum(open_qty * age_days) / sum(open_qty) as avg_age_days
     from open_lines
     group by location
 )

@@ -11,7 +11,7 @@ open_lines as (
         sku,
         filter_value(customer, 'customer') as customer,  -- '(no customer)', as the filter says
         $age_labels[len(list_filter($age_bounds::integer[], lambda b: b < age_days)) + 1] as age_bucket,
-        open_qty,
+        open_qty
     from line_states([$month, $compare_month], $promise_days, $customers::varchar[], $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
     where open_qty > 0
 ),
@@ -36,7 +36,7 @@ pivoted as (
         coalesce(sum(backlog_units) filter (where report_month = $month), 0) as backlog_units,
         coalesce(sum(backlog_units) filter (where report_month = $compare_month), 0) as backlog_units_before,
         coalesce(sum(backorder_units) filter (where report_month = $month), 0) as backorder_units,
-        coalesce(sum(backorder_units) filter (where report_month = $compare_month), 0) as backorder_units_before,
+        coalesce(sum(backorder_units) filter (where report_month = $compare_month), 0) as backorder_units_before
     from by_key
     group by kind, key
 ),
@@ -44,7 +44,7 @@ final as (
     select
         *,
         backlog_units - backlog_units_before as backlog_change,
-        backorder_units - backorder_units_before as backorder_change,
+        backorder_units - backorder_units_before as backorder_change
     from pivoted
 )
 select * from final

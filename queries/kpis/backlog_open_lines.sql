@@ -24,7 +24,7 @@ final as (
         open_qty,
         unit_price,
         open_qty * unit_price as open_value,
-        last_reported_month,
+        last_reported_month
     from open_lines
 )
 select * from final order by order_date, order_id, line_key limit $limit

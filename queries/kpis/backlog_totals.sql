@@ -23,7 +23,7 @@ totals as (
         count(distinct order_id) as backlog_orders,
         sum(open_qty * age_days) / nullif(sum(open_qty), 0) as avg_age_days,
         coalesce(sum(open_qty) filter (where is_past_due), 0) as past_due_units,
-        count(*) filter (where unit_price is null) as count_lines_without_price,
+        count(*) filter (where unit_price is null) as count_lines_without_price
     from open_lines
     group by report_month
 ),
@@ -40,7 +40,7 @@ final as (
         case when u.report_month is not null then t.past_due_units / nullif(t.backlog_units, 0) end
             as past_due_share,
         case when u.report_month is not null then coalesce(t.count_lines_without_price, 0) end
-            as count_lines_without_price,
+            as count_lines_without_price
     from months as m
     left join orders_uploaded as u using (report_month)
     left join totals as t using (report_month)

@@ -16,7 +16,7 @@ select
     c.is_late,
     c.covered_units,
     c.uncovered_units,
-    c.cover_date,
+    c.cover_date
 from po_coverage([$month], $promise_days, $customers::varchar[], $locations::varchar[], $categories::varchar[], $suppliers::varchar[]) as c
 left join product_facts as p on p.sku = c.sku
 order by c.uncovered_units desc, c.backorder_units desc, c.sku

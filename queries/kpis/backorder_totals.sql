@@ -16,7 +16,7 @@ totals as (
         report_month,
         sum(backorder_units) as backorder_units,
         count(*) filter (where backorder_units > 0) as backordered_skus,
-        sum(backorder_units) / nullif(sum(open_demand), 0) as backorder_rate,
+        sum(backorder_units) / nullif(sum(open_demand), 0) as backorder_rate
     from by_sku
     group by report_month
 ),
@@ -25,7 +25,7 @@ final as (
         m.report_month,
         case when m.is_known then coalesce(t.backorder_units, 0) end as backorder_units,
         case when m.is_known then coalesce(t.backordered_skus, 0) end as backordered_skus,
-        case when m.is_known then t.backorder_rate end as backorder_rate,
+        case when m.is_known then t.backorder_rate end as backorder_rate
     from months as m
     left join totals as t using (report_month)
 )

@@ -49,7 +49,7 @@ final as (
         a.count_customers,
         b.count_lines,
         a.count_orders,
-        b.oldest_order_date,
+        b.oldest_order_date
     from backorders as b
     left join affected as a using (sku)
     left join stock_now as s using (sku)

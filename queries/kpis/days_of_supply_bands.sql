@@ -32,7 +32,7 @@ final as (
         c.bin_label,
         case when h.is_known then c.count_skus end as count_skus,
         case when h.is_known then c.stock_value end as stock_value,
-        h.is_known as is_shipment_history_known,
+        h.is_known as is_shipment_history_known
     from counted as c, shipment_history([$month]) as h
 )
 select * from final order by bin_no

@@ -12,7 +12,7 @@ per_line as (
         order_id,
         net_ordered,
         least(net_ordered, shipped_by_due) as on_time_units,
-        round(least(net_ordered, shipped_by_due), 6) = round(net_ordered, 6) as is_filled_on_time,
+        round(least(net_ordered, shipped_by_due), 6) = round(net_ordered, 6) as is_filled_on_time
     from line_states($months, $promise_days, $customers::varchar[], $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
     where is_new and net_ordered > 0
 ),
@@ -26,7 +26,7 @@ line_rates as (
         report_month,
         sum(on_time_units) / nullif(sum(net_ordered), 0) as fill_rate_units,
         count(*) filter (where is_filled_on_time) / nullif(count(*), 0) as fill_rate_lines,
-        count(*) as count_lines,
+        count(*) as count_lines
     from per_line
     group by report_month
 ),
@@ -34,7 +34,7 @@ order_rates as (
     select
         report_month,
         count(*) filter (where is_filled_on_time) / nullif(count(*), 0) as fill_rate_orders,
-        count(*) as count_orders,
+        count(*) as count_orders
     from per_order
     group by report_month
 ),
@@ -52,7 +52,7 @@ final as (
         case when u.report_month is not null then
             not exists (select 1 from uploaded_months as later
                         where later.dataset = 'orders' and later.month > m.report_month)
-        end as is_provisional,
+        end as is_provisional
     from report_months($months) as m
     left join orders_uploaded as u using (report_month)
     left join line_rates as l using (report_month)

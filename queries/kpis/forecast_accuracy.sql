@@ -23,7 +23,7 @@ grouped as (
         count(*) filter (where forecast_units <> 0 or actual_units <> 0) as count_skus,
         sum(actual_units) as actual_units,
         sum(forecast_units) as forecast_units,
-        sum(abs(actual_units - forecast_units)) as abs_error_units,
+        sum(abs(actual_units - forecast_units)) as abs_error_units
     from forecasts
     group by rollup (abc_class)
 ),
@@ -38,7 +38,7 @@ select
     r.abs_error_units,
     r.abs_error_units / nullif(r.actual_units, 0) as forecast_wape,
     (r.forecast_units - r.actual_units) / nullif(r.actual_units, 0) as forecast_bias,
-    (select any_value(forecast_method) from forecasts) as forecast_method,
+    (select any_value(forecast_method) from forecasts) as forecast_method
 from groups as g
 left join grouped as r using (abc_group)
 order by g.position

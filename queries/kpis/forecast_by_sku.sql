@@ -16,7 +16,7 @@ select
     f.forecast_method,
     f.forecast_units,
     f.actual_units,
-    f.forecast_units - f.actual_units as error_units,
+    f.forecast_units - f.actual_units as error_units
 from sku_forecast($month, $forecast_alpha) as f
 left join sku_abc_xyz($month, $abc_a, $abc_b) as c using (sku)
 left join product_facts as p using (sku)

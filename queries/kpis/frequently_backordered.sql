@@ -30,7 +30,7 @@ final as (
         p.supplier,
         p.lead_time_days,
         p.category,
-        p.description,
+        p.description
     from counts as c
     left join history as h on h.sku = c.sku and h.report_month = $month
     left join stock_now as s on s.sku = c.sku

@@ -11,7 +11,7 @@ select
     turnover_monthly,
     turnover_annual,
     dio_days,
-    holding_cost,
+    holding_cost
 from inventory_months($month, 1, $carrying_rate, true, $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
 where has_stock_upload
 order by inventory_value desc nulls last, category

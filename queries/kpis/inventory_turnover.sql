@@ -29,7 +29,7 @@ stock_risk as (
         count(*) filter (where is_dead) as count_dead_skus,
         count(*) filter (where excess_units > 0) as count_excess_skus,
         count(*) filter (where is_dead and unit_cost is null) as count_dead_skus_unknown_cost,
-        count(*) filter (where excess_units > 0 and unit_cost is null) as count_excess_skus_unknown_cost,
+        count(*) filter (where excess_units > 0 and unit_cost is null) as count_excess_skus_unknown_cost
     from sku_stock($months, $excess_months, $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
     group by report_month
 ),
@@ -46,7 +46,7 @@ known as (
             as is_dead_value_known,
         f.inventory_value is not null
             and not (coalesce(r.count_excess_skus, 0) > 0 and r.count_excess_skus = r.count_excess_skus_unknown_cost)
-            as is_excess_value_known,
+            as is_excess_value_known
     from month_figures as f
     left join history as h using (report_month)
     left join stock_risk as r using (report_month)
@@ -87,7 +87,7 @@ final as (
             as count_dead_skus_unknown_cost,
         case when k.is_risk_known then coalesce(r.count_excess_skus_unknown_cost, 0) end
             as count_excess_skus_unknown_cost,
-        f.has_stock_upload and coalesce(k.is_risk_known, false) = false as is_shipment_history_missing,
+        f.has_stock_upload and coalesce(k.is_risk_known, false) = false as is_shipment_history_missing
     from month_figures as f
     left join stock_risk as r using (report_month)
     left join known as k using (report_month)

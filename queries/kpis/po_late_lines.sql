@@ -16,7 +16,7 @@ select
     l.qty_ordered,
     l.received_to_date,
     l.open_qty,
-    l.last_reported_month,
+    l.last_reported_month
 from po_open_lines([$month], $categories::varchar[], $suppliers::varchar[]) as l
 left join product_facts as p on p.sku = l.sku
 where l.is_late

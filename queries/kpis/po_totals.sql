@@ -16,7 +16,7 @@ uploads as (
     select
         m.report_month,
         has_upload('purchase_orders', m.report_month) as has_po,
-        has_backorder_uploads(m.report_month) as has_backorders,
+        has_backorder_uploads(m.report_month) as has_backorders
     from months as m
 ),
 open_lines as (
@@ -25,7 +25,7 @@ open_lines as (
         sum(open_qty) as on_order_units,
         count(*) as open_po_lines,
         count(*) filter (where is_late) as late_po_lines,
-        coalesce(sum(open_qty) filter (where is_late), 0) as late_po_units,
+        coalesce(sum(open_qty) filter (where is_late), 0) as late_po_units
     from po_open_lines($months, $categories::varchar[], $suppliers::varchar[])
     group by report_month
 ),
@@ -54,7 +54,7 @@ final as (
         case when u.has_po then t.count_lines_otif end as po_lines_otif,
         case when u.has_po then t.count_lines_otif / nullif(t.count_lines_due, 0) end as supplier_otif_lines,
         case when u.has_po and u.has_backorders then coalesce(c.covered_units, 0) end as backorder_covered_units,
-        case when u.has_po and u.has_backorders then coalesce(c.uncovered_units, 0) end as backorder_uncovered_units,
+        case when u.has_po and u.has_backorders then coalesce(c.uncovered_units, 0) end as backorder_uncovered_units
     from uploads as u
     left join open_lines as o using (report_month)
     left join otif as t using (report_month)

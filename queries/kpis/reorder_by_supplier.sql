@@ -18,7 +18,7 @@ select
     sum(suggested_qty) as suggested_qty,
     coalesce(sum(suggested_value), 0) as suggested_value,
     count(*) filter (where unit_cost is null) as count_unknown_cost,
-    count(*) filter (where open_demand > on_hand) as count_backordered,
+    count(*) filter (where open_demand > on_hand) as count_backordered
 from to_order
 group by supplier
 order by suggested_value desc, supplier

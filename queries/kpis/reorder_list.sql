@@ -36,7 +36,7 @@ select
     r.unit_cost,
     r.suggested_value,
     r.abc_class,
-    r.xyz_class,
+    r.xyz_class
 from reorder_to_order($month, $service_z, $review_days, $default_lead_days, $abc_a, $abc_b,
                       $classes::varchar[], $categories::varchar[], $suppliers::varchar[]) as r
 order by r.supplier nulls last, r.suggested_value desc nulls last, r.sku

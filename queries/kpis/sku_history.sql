@@ -40,7 +40,7 @@ uploads as (
         m.report_month,
         has_upload('purchase_orders', m.report_month) as has_po,
         has_upload('orders', m.report_month) as has_orders,
-        has_upload('stock', m.report_month) as has_stock,
+        has_upload('stock', m.report_month) as has_stock
     from months as m
 ),
 final as (
@@ -52,7 +52,7 @@ final as (
             then backorder_units(d.open_demand, s.on_hand) end as backorder_units,
         case when u.has_orders then coalesce(sh.shipped_units, 0) end as shipped_units,
         case when u.has_po then coalesce(po.receipts_units, 0) end as receipts_units,
-        case when u.has_po then coalesce(po.on_order_units, 0) end as on_order_units,
+        case when u.has_po then coalesce(po.on_order_units, 0) end as on_order_units
     from months as m
     join uploads as u using (report_month)
     left join demand as d using (report_month)

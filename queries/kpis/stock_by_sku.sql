@@ -18,6 +18,6 @@ select
     is_dead,
     dead_value,
     excess_units,
-    excess_value,
+    excess_value
 from sku_stock([$month], $excess_months, $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
 order by stock_value desc nulls last, sku

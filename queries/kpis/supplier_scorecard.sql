@@ -36,7 +36,7 @@ totals as (
         sum(count_lines_otif) / nullif(sum(count_lines_due), 0) as otif_lines,
         sum(units_due) as units_due,
         sum(units_on_time) as units_on_time,
-        sum(units_on_time) / nullif(sum(units_due), 0) as on_time_units_share,
+        sum(units_on_time) / nullif(sum(units_due), 0) as on_time_units_share
     from facts
     group by supplier_name
 ),
@@ -50,7 +50,7 @@ cumulative as (
         supplier_name,
         days,
         sum(units) over (partition by supplier_name order by days) as cumulative_units,
-        sum(units) over (partition by supplier_name) as total_units,
+        sum(units) over (partition by supplier_name) as total_units
     from distribution
 ),
 p90 as (
@@ -63,7 +63,7 @@ late as (
         filter_value(po_supplier, 'supplier') as supplier_name,
         count(*) filter (where is_late) as late_open_lines,
         coalesce(sum(open_qty) filter (where is_late), 0) as late_open_units,
-        sum(open_qty) as on_order_units,
+        sum(open_qty) as on_order_units
     from po_open_lines([$month], $categories::varchar[], $suppliers::varchar[])
     group by all
 ),
@@ -102,7 +102,7 @@ select
     coalesce(l.on_order_units, 0) as on_order_units,
     coalesce(l.late_open_lines, 0) as late_open_lines,
     coalesce(l.late_open_units, 0) as late_open_units,
-    case when has_backorder_uploads($month) then coalesce(b.backorder_units, 0) end as backorder_units,
+    case when has_backorder_uploads($month) then coalesce(b.backorder_units, 0) end as backorder_units
 from names as n
 left join totals as t using (supplier_name)
 left join p90 as q using (supplier_name)

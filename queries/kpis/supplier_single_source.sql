@@ -12,7 +12,7 @@ suppliers as (
         f.sku,
         count(distinct filter_value(coalesce(f.supplier, p.supplier), 'supplier')) as count_suppliers,
         any_value(filter_value(coalesce(f.supplier, p.supplier), 'supplier')) as supplier,
-        sum(f.count_versions)::bigint as po_line_versions,
+        sum(f.count_versions)::bigint as po_line_versions
     from po_supplier_facts as f
     left join product_facts as p on p.sku = f.sku
     where f.report_month = $month
@@ -31,7 +31,7 @@ select
     b.on_order_units,
     b.uncovered_units,
     b.cover_date,
-    s.po_line_versions,
+    s.po_line_versions
 from backorders as b
 join suppliers as s using (sku)
 left join product_facts as p on p.sku = b.sku

@@ -15,7 +15,7 @@ previous as (
     select
         o.line_uid,
         arg_max(o.qty_shipped, o.month) as qty_shipped,
-        arg_max(o.qty_cancelled, o.month) as qty_cancelled,
+        arg_max(o.qty_cancelled, o.month) as qty_cancelled
     from orders as o
     semi join keyed as i using (line_uid)
     where o.month < $month
@@ -43,6 +43,6 @@ select
     i.qty_shipped - coalesce(p.qty_shipped, 0) as shipped_increment,
     coalesce(i.ship_date, last_day(strptime($month, '%Y-%m'))::date) as shipped_on,
     i.qty_cancelled - coalesce(p.qty_cancelled, 0) as cancelled_increment,
-    i.line_uid,
+    i.line_uid
 from keyed as i
 left join previous as p using (line_uid)

@@ -27,7 +27,7 @@ versions as (
         coalesce(sum(qty_received), 0) as qty_received,
         avg(unit_cost) as unit_cost,
         min(__row) as source_row,
-        count(*)::integer as source_rows,
+        count(*)::integer as source_rows
     from keyed
     group by po_uid
 ),
@@ -44,6 +44,6 @@ select
     v.* exclude (po_uid),
     v.qty_received - coalesce(p.qty_received, 0) as received_increment,
     po_receipt_on(v.received_date, $month) as received_on,
-    v.po_uid,
+    v.po_uid
 from versions as v
 left join previous as p using (po_uid)

@@ -3,7 +3,7 @@
 select
     month,
     bool_or(dataset = 'orders') as has_orders,
-    bool_or(dataset = 'stock') as has_stock,
+    bool_or(dataset = 'stock') as has_stock
 from uploaded_months
 where dataset in ('orders', 'stock')
 group by month
