@@ -49,9 +49,9 @@ if changes.height == 0:
 else:
     c1, c2, c3 = st.columns(3)
     config = {
-        "backlog_units": st.column_config.NumberColumn("Backlog", format="%,.0f"),
+        "backlog_units": ui.kpi_column("backlog_units", "Backlog"),
         "backlog_change": st.column_config.NumberColumn("Δ backlog", format="%+,.0f"),
-        "backorder_units": st.column_config.NumberColumn("Backorder", format="%,.0f"),
+        "backorder_units": ui.kpi_column("backorder_units", "Backorder"),
         "backorder_change": st.column_config.NumberColumn("Δ backorder", format="%+,.0f"),
     }
     columns = {  # backorders are per SKU: customers and age buckets show the backlog only

@@ -83,7 +83,7 @@ else:
     ui.table(totals, "reorder_totals", file_stem=f"reorder_by_supplier_{month}", column_config={
         "supplier": st.column_config.TextColumn("Supplier"),
         "count_skus": st.column_config.NumberColumn("SKUs to order", format="%d"),
-        "suggested_qty": st.column_config.NumberColumn("Suggested units", format="%,.0f"),
+        "suggested_qty": ui.kpi_column("suggested_qty", "Suggested units"),
         **ui.column_help("suggested_value"),
         "count_unknown_cost": st.column_config.NumberColumn("Unknown cost", format="%d",
                                                             help="SKUs without a unit cost: their value counts 0."),

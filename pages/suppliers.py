@@ -46,10 +46,9 @@ ui.table(scorecard.select(first + [c for c in scorecard.columns if c not in firs
     "units_due": st.column_config.NumberColumn("Units due", format="%,.0f"),
     "on_time_units_share": st.column_config.NumberColumn("Units on time (share)", format="percent",
                                                          help="Units on time divided by units due."),
-    "on_order_units": st.column_config.NumberColumn("On order", format="%,.0f", help="Open PO units at month end."),
     "late_open_units": st.column_config.NumberColumn("Late open units", format="%,.0f"),
-    "backorder_units": st.column_config.NumberColumn(
-        "Backorder units of its SKUs", format="%,.0f",
+    "backorder_units": ui.kpi_column(
+        "backorder_units", "Backorder units of its SKUs",
         help="Backorder units at month end of the SKUs the product master gives this supplier; unknown without "
              "the month's orders and stock files."),
 }, height=360)
