@@ -78,7 +78,8 @@ def test_replace_undo_delete_and_stock_recompute_the_stored_figures(tmp_path):
               dataset="orders", month="2024-02")
     assert _figure(store, "backlog_totals", "2024-02", "backlog_units") == 0
     # February's stock: 0 on hand of A, demand 0 -> no backorders; undo the orders: demand 1 again
-    service.load_file(store, _write(f, "s2.csv", "sku,qty_on_hand,unit_cost\nA,0,3\n"), dataset="stock", month="2024-02")
+    service.load_file(store, _write(f, "s2.csv", "sku,qty_on_hand,unit_cost\nA,0,3\n"), dataset="stock",
+                      month="2024-02")
     assert _figure(store, "backorder_totals", "2024-02", "backorder_units") == 0
     assert _figure(store, "inventory_turnover", "2024-02", "cogs") == 18  # 6 units shipped in Feb x 3
     service.undo(store, "orders", "2024-02")
