@@ -556,7 +556,7 @@ def build_store(store_dir: Path, manifest: dict) -> dict:
     seconds = {"products": [], "stock": [], "orders": [], "purchase_orders": []}
     started = time.perf_counter()
     with Store(store_dir) as store:
-        store.fill_figures = False  # as the demo does: the month figures once, after the last file
+        # store.load_file computes no figures: as the demo does, they are filled once after the last file
         for f in manifest["files"]:
             t = time.perf_counter()
             prep, result = load_file(store, f["path"], dataset=f["dataset"], month=f["month"])
@@ -569,7 +569,6 @@ def build_store(store_dir: Path, manifest: dict) -> dict:
                 raise RuntimeError(f"{f['path']}: {result.rows_stored} rows stored of {f['rows']}")
         from .kpis import fill_month_figures
 
-        store.fill_figures = True
         fill_month_figures(store, None)
     return {"total_s": time.perf_counter() - started,
             "orders_file_s": summary(seconds["orders"]), "stock_file_s": summary(seconds["stock"]),

@@ -73,10 +73,10 @@ class Context:
 def run(store, query: str, ctx: Context, *, cached: bool = True, **extra) -> pl.DataFrame:
     """Run queries/<query>.sql with the context's parameters (only those the query names),
     reading and keeping its result in the store's stored results (stocklens.results) unless
-    cached=False or the store is read-only."""
+    cached=False (a read-only store reads them and keeps nothing)."""
     text = sql.load(query if "/" in query else f"kpis/{query}")
     params = sql.bind(text, {**ctx.params(), **extra})
-    if not cached or store.read_only:
+    if not cached:
         return store.query(text, params)
     return results.fetch(store, query, text, params)
 

@@ -378,7 +378,7 @@ def test_settings_that_are_not_numbers_are_refused_with_a_reason(store_path):
     [b for b in at.button if b.label == "Save settings"][0].click().run()
     assert not at.exception
     assert displayed(at.error[0].value) == ("**Could not save the settings:** the age bucket bounds must be "
-                                            "whole numbers separated by commas, not '30, sixty'")
+                                            "whole days separated by commas, e.g. 30, 60, 90, 180, not '30, sixty'")
 
 
 def _undo_nothing():
