@@ -47,3 +47,24 @@ select
     case when is_dead then on_hand * unit_cost end as dead_value,
     excess_units * unit_cost as excess_value
 from final;
+
+-- sku_stock_list(month, ...): sku_stock's rows of one month with the columns the stock lists show
+-- (stock_by_sku, dead_and_excess_by_sku), in their order.
+-- grain: one row per SKU on hand. inputs: sku_stock.
+create or replace macro sku_stock_list(month, excess_months, locations, categories, suppliers) as table
+select
+    sku,
+    description,
+    category,
+    supplier,
+    on_hand,
+    unit_cost,
+    stock_value,
+    shipped_units_90d,
+    monthly_demand,
+    days_of_supply,
+    is_dead,
+    dead_value,
+    excess_units,
+    excess_value
+from sku_stock([month], excess_months, locations, categories, suppliers);

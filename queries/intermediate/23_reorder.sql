@@ -106,11 +106,35 @@ where (select has_files from known);
 -- reorder_to_order(...): the rows of the reorder list, as reorder_list and reorder_by_supplier
 -- both read them: the SKUs of sku_reorder with a suggested quantity above 0, in the chosen ABC-XYZ
 -- cells (classes: ['AX', ...], null = all) and passing the category and supplier filters, with
--- their product master's supplier, description and category.
+-- their product master's supplier, description and category; the buyer's columns in the list's order.
 -- grain: one row per SKU to order. inputs: sku_reorder, product_facts.
 create or replace macro reorder_to_order(month, service_z, review_days, default_lead_days, abc_a, abc_b,
                                          classes, categories, suppliers) as table
-select p.supplier, p.description, p.category, r.*
+select
+    p.supplier,
+    r.sku,
+    p.description,
+    p.category,
+    r.abc_xyz_class,
+    r.on_hand,
+    r.on_order,
+    r.on_order_known,
+    r.next_expected_date,
+    r.count_late_po_lines,
+    r.open_demand,
+    r.inventory_position,
+    r.daily_demand,
+    r.sigma_monthly_demand,
+    r.lead_time_days,
+    r.lead_time_source,
+    r.safety_stock,
+    r.reorder_point,
+    r.order_up_to,
+    r.suggested_qty,
+    r.unit_cost,
+    r.suggested_value,
+    r.abc_class,
+    r.xyz_class
 from sku_reorder(month, service_z, review_days, default_lead_days, abc_a, abc_b) as r
 left join product_facts as p using (sku)
 where r.suggested_qty > 0

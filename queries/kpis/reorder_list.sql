@@ -12,31 +12,7 @@
 -- grain: one row per SKU to order. parameters: $month, $service_z, $review_days,
 -- $default_lead_days, $abc_a, $abc_b, $classes, $categories, $suppliers.
 -- inputs: reorder_to_order (sku_reorder, product_facts).
-select
-    r.supplier,
-    r.sku,
-    r.description,
-    r.category,
-    r.abc_xyz_class,
-    r.on_hand,
-    r.on_order,
-    r.on_order_known,
-    r.next_expected_date,
-    r.count_late_po_lines,
-    r.open_demand,
-    r.inventory_position,
-    r.daily_demand,
-    r.sigma_monthly_demand,
-    r.lead_time_days,
-    r.lead_time_source,
-    r.safety_stock,
-    r.reorder_point,
-    r.order_up_to,
-    r.suggested_qty,
-    r.unit_cost,
-    r.suggested_value,
-    r.abc_class,
-    r.xyz_class
+select r.*
 from reorder_to_order($month, $service_z, $review_days, $default_lead_days, $abc_a, $abc_b,
                       $classes::varchar[], $categories::varchar[], $suppliers::varchar[]) as r
 order by r.supplier nulls last, r.suggested_value desc nulls last, r.sku

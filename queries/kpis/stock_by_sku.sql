@@ -3,21 +3,7 @@
 -- no positive shipment in the 180 days up to t) and excess units and value (on hand above
 -- excess_months x monthly demand of the 6 calendar months ending at M). Largest value first.
 -- grain: one row per SKU. parameters: $month, $excess_months, $locations, $categories,
--- $suppliers. inputs: sku_stock.
-select
-    sku,
-    description,
-    category,
-    supplier,
-    on_hand,
-    unit_cost,
-    stock_value,
-    shipped_units_90d,
-    monthly_demand,
-    days_of_supply,
-    is_dead,
-    dead_value,
-    excess_units,
-    excess_value
-from sku_stock([$month], $excess_months, $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
+-- $suppliers. inputs: sku_stock_list (sku_stock).
+select *
+from sku_stock_list($month, $excess_months, $locations::varchar[], $categories::varchar[], $suppliers::varchar[])
 order by stock_value desc nulls last, sku
