@@ -96,6 +96,14 @@ create table if not exists sku_flows (
     shipped_units_6m double not null
 );
 
+-- sku_month_demand: net ordered units of the lines ordered in report_month per SKU, as reported
+-- at report_month (queries/facts/sku_month_demand.sql).
+create table if not exists sku_month_demand (
+    report_month varchar not null,
+    sku varchar not null,
+    net_ordered double not null
+);
+
 -- stock_costs: each SKU's latest unit cost from the stock files as of report_month.
 create table if not exists stock_costs (
     report_month varchar not null,

@@ -13,17 +13,15 @@ qualify row_number() over (order by month desc) <= n;
 
 -- sku_monthly_demand(months): per month k of `months` and SKU, the net ordered units
 -- (qty_ordered - qty_cancelled) of the lines ordered in k, as reported at k (line_facts of k,
--- which holds every line of k's upload and every line ordered after the month before). Each
--- month as reported at that month, like every 12-month figure: loading later months never
--- changes the series a forecast made at an earlier month was computed on.
--- grain: report_month x sku (SKUs with lines ordered in the month). inputs: line_facts.
+-- which holds every line of k's upload and every line ordered after the month before; summed at
+-- load time in sku_month_demand). Each month as reported at that month, like every 12-month
+-- figure: loading later months never changes the series a forecast made at an earlier month was
+-- computed on.
+-- grain: report_month x sku (SKUs with lines ordered in the month). inputs: sku_month_demand.
 create or replace macro sku_monthly_demand(months) as table
-select f.report_month, f.sku, sum(f.qty_ordered - f.qty_cancelled) as net_ordered
-from line_facts as f
-join report_months(months) as m using (report_month)
-where list_contains(months, f.report_month)
-  and f.order_date >= m.month_start and f.order_date <= m.as_of
-group by f.report_month, f.sku;
+select report_month, sku, net_ordered
+from sku_month_demand
+where list_contains(months, report_month);
 
 -- sku_demand(at_month): per SKU, as reported at M = at_month:
 -- daily_demand d(s) = net ordered units (qty_ordered - qty_cancelled of the line's latest version
