@@ -1,3 +1,19 @@
+-- sku_location_sums(months, locations): the shipment flows per SKU summed over the chosen locations
+-- (null: all) of sku_location_flows, for each month of `months`: what the fact sku_flows holds for
+-- all locations (queries/facts/sku_flows.sql materialises it) and sku_flows_at sums for a filter.
+-- grain: report_month x sku. inputs: sku_location_flows.
+create or replace macro sku_location_sums(months, locations) as table
+select
+    report_month,
+    sku,
+    sum(shipped_units_month) as shipped_units_month,
+    sum(shipped_units_90d) as shipped_units_90d,
+    bool_or(has_shipment_180d) as has_shipment_180d,
+    sum(shipped_units_6m) as shipped_units_6m
+from sku_location_flows
+where list_contains(months, report_month) and filter_keeps(locations, location, 'location')
+group by report_month, sku;
+
 -- sku_flows_at(months, locations, categories, suppliers): shipment units known at each month M
 -- of `months` (versions <= M, all lines, returns included: a negative event puts units back)
 -- per SKU, from the flows materialised at load time: units dated in M, in the 90 days up to t,
@@ -13,16 +29,8 @@ all_locations as (
     where locations is null and list_contains(months, report_month)
 ),
 chosen_locations as (
-    select
-        report_month,
-        sku,
-        sum(shipped_units_month) as shipped_units_month,
-        sum(shipped_units_90d) as shipped_units_90d,
-        bool_or(has_shipment_180d) as has_shipment_180d,
-        sum(shipped_units_6m) as shipped_units_6m
-    from sku_location_flows
-    where locations is not null and list_contains(months, report_month) and filter_keeps(locations, location, 'location')
-    group by report_month, sku
+    select * from sku_location_sums(months, locations)
+    where locations is not null
 ),
 flows as (
     select * from all_locations
