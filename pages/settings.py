@@ -33,7 +33,7 @@ with st.form("settings_form"):
         "…within a window of (months)", 1, 36, current.backorder_window_months, key="set_window")
     raw["excess_months"] = c[2].number_input(
         "Excess stock above (months of demand)", 1, 60, current.excess_months, key="set_excess")
-    saved = st.form_submit_button("Save settings", type="primary")
+    saved = st.form_submit_button("Save settings", type="primary", key="save_settings")
 if saved:
     with ui.user_action("save the settings"), st.spinner("Saving, and computing the figures with them…"):
         new, errors = settings_mod.parse(raw, current)  # the CLI's parsing and checks
