@@ -33,6 +33,26 @@ with st.form("settings_form"):
         "…within a window of (months)", 1, 36, current.backorder_window_months, key="set_window")
     raw["excess_months"] = c[2].number_input(
         "Excess stock above (months of demand)", 1, 60, current.excess_months, key="set_excess")
+    st.markdown("**Replenishment and forecast** (Replenishment and Suppliers pages)")
+    c = st.columns(3)
+    raw["service_level"] = c[0].number_input(
+        "Service level", 0.5, 0.9999, current.service_level, 0.01, format="%.4f", key="set_service_level",
+        help="Cycle service level for safety stock (0.95 = 95%: z = 1.645).")
+    raw["review_period_days"] = c[1].number_input(
+        "Review period (days)", 0, 365, current.review_period_days, key="set_review_days",
+        help="Order-up-to level = daily demand × (lead time + review period) + safety stock.")
+    raw["default_lead_time_days"] = c[2].number_input(
+        "Default lead time (days)", 1, 730, current.default_lead_time_days, key="set_lead_time",
+        help="For SKUs with no lead time measured from receipts and none in the product master.")
+    c = st.columns(3)
+    raw["abc_a"] = c[0].number_input("ABC: class A share", 0.01, 0.99, current.abc_a, 0.05, format="%.2f",
+                                     key="set_abc_a", help="A: the SKUs making the first 80% of 12-month value.")
+    raw["abc_b"] = c[1].number_input("ABC: class B share", 0.0, 0.99, current.abc_b, 0.05, format="%.2f",
+                                     key="set_abc_b", help="B: the next 15%; C: the rest.")
+    raw["forecast_alpha"] = c[2].number_input(
+        "Forecast smoothing (alpha)", 0.01, 1.0, current.forecast_alpha, 0.05, format="%.2f", key="set_alpha",
+        help="Simple exponential smoothing, used when 24 months of orders files are not there for the seasonal "
+             "forecast.")
     saved = st.form_submit_button("Save settings", type="primary", key="save_settings")
 if saved:
     with ui.user_action("save the settings"), st.spinner("Saving, and computing the figures with them…"):

@@ -31,7 +31,8 @@ def _print_report(prep, out=sys.stdout) -> None:
 # The settings options (their dest is the setting's name; carrying_rate scales the four parts).
 SETTING_OPTIONS = ("age_bounds", "default_promise_days", "carrying_rate", "carrying_capital", "carrying_storage",
                    "carrying_service", "carrying_risk", "frequent_backorder_months", "backorder_window_months",
-                   "excess_months")
+                   "excess_months", "service_level", "review_period_days", "default_lead_time_days", "abc_a",
+                   "abc_b", "forecast_alpha")
 
 
 def _reading_store(args) -> Store:
@@ -351,6 +352,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window-months", dest="backorder_window_months",
                    help="...within this many months ending at the month (default 12)")
     p.add_argument("--excess-months", help="excess stock above this many months of demand (default 6)")
+    p.add_argument("--service-level", dest="service_level",
+                   help="cycle service level for safety stock, e.g. 0.95 (default)")
+    p.add_argument("--review-days", dest="review_period_days", help="review period in days (default 30)")
+    p.add_argument("--lead-time-days", dest="default_lead_time_days",
+                   help="lead time of SKUs with no measured or master lead time (default 30)")
+    p.add_argument("--abc-a", dest="abc_a", help="share of 12-month value in class A (default 0.80)")
+    p.add_argument("--abc-b", dest="abc_b", help="share of 12-month value in class B (default 0.15)")
+    p.add_argument("--forecast-alpha", dest="forecast_alpha",
+                   help="smoothing of the exponential forecast, above 0 and at most 1 (default 0.3)")
     p.add_argument("--reset", action="store_true", help="back to the KPI book's defaults")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_settings)

@@ -3,6 +3,9 @@ user can act on, and one save path (stocklens.service.save_settings) that comput
 view's figures with the new settings, so that the first view after a change reads stored figures."""
 from __future__ import annotations
 
+from streamlit.testing.v1 import AppTest
+
+from app_helpers import APP, TIMEOUT, _fresh_streamlit_caches  # noqa: F401 (autouse fixture)
 from stocklens import kpis, results, service, settings
 from stocklens.settings import Settings, parse
 
@@ -64,3 +67,38 @@ def test_the_cli_parses_through_the_same_function_and_saves_through_the_service(
         assert settings.load(s).default_promise_days == 30
         assert s.query("select count(distinct report_month) from stored_results "
                        "where query = 'backlog_totals'").item() == 1  # computed by the save
+
+
+def test_the_replenishment_settings_are_set_from_the_cli_and_checked(cli, tmp_path):
+    store_dir = tmp_path / "store"
+    done = cli("settings", "--service-level", "0.98", "--review-days", "14", "--lead-time-days", "45",
+               "--abc-a", "0.7", "--abc-b", "0.2", "--forecast-alpha", "0.5", "--json", "--store", store_dir)
+    assert done.returncode == 0, done.stderr
+    import json
+
+    shown = json.loads(done.stdout[done.stdout.index("{"):])
+    assert {k: shown[k] for k in ("service_level", "review_period_days", "default_lead_time_days", "abc_a",
+                                  "abc_b", "forecast_alpha")} == {
+        "service_level": 0.98, "review_period_days": 14, "default_lead_time_days": 45, "abc_a": 0.7,
+        "abc_b": 0.2, "forecast_alpha": 0.5}
+    refused = cli("settings", "--abc-b", "0.4", "--store", store_dir)  # 0.7 + 0.4 > 1
+    assert refused.returncode == 2
+    assert "ABC shares: A above 0 and below 1, B at least 0, A + B at most 1" in refused.stderr
+
+
+def test_the_settings_page_sets_the_replenishment_settings(monkeypatch, tmp_path):
+    from stocklens.store import Store
+
+    monkeypatch.setenv("STOCKLENS_STORE", str(tmp_path / "store"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("pages/settings.py")
+    at.run()
+    assert at.number_input(key="set_service_level").value == 0.95  # the book's defaults shown
+    at.number_input(key="set_service_level").set_value(0.9)
+    at.number_input(key="set_lead_time").set_value(60)
+    at.number_input(key="set_abc_a").set_value(0.6)
+    at.button(key="save_settings").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    saved = settings.load(Store(tmp_path / "store"))  # (the page's store is open in this process)
+    assert (saved.service_level, saved.default_lead_time_days, saved.abc_a) == (0.9, 60, 0.6)
+    assert (saved.review_period_days, saved.abc_b, saved.forecast_alpha) == (30, 0.15, 0.3)  # untouched
