@@ -16,15 +16,16 @@ from . import sql
 # by another version rebuilds them all when it is opened (Store._connect), and forgets the results
 # it stored (11: backorder units rounded in sku_history too; '(no customer)'-style filter values;
 # 12: purchase-order facts and receipt events; 13: lines closed by absence, shipment units in
-# inventory_cogs_facts; 14: sku_month_demand).
-FACTS_VERSION = 14
+# inventory_cogs_facts; 14: sku_month_demand; 15: sku_recent_demand).
+FACTS_VERSION = 15
 
 # Per family of facts: its tables (their rows are keyed by report_month), the queries that build
 # one month, and which dataset's months start its span.
 _FAMILIES = {
     "orders": {
-        "tables": ("line_facts", "sku_month_demand", "sku_location_flows", "sku_flows"),
-        "builders": ("facts/line_facts", "facts/sku_month_demand", "facts/sku_location_flows", "facts/sku_flows"),
+        "tables": ("line_facts", "sku_month_demand", "sku_recent_demand", "sku_location_flows", "sku_flows"),
+        "builders": ("facts/line_facts", "facts/sku_month_demand", "facts/sku_recent_demand",
+                     "facts/sku_location_flows", "facts/sku_flows"),
     },
     "stock": {
         "tables": ("stock_costs", "stock_on_hand"),
@@ -60,6 +61,7 @@ _DELETE_BEFORE_AFTER = {
     "inventory_cogs_facts": "delete from inventory_cogs_facts where report_month < $first or report_month > $last",
     "inventory_stock_facts": "delete from inventory_stock_facts where report_month < $first or report_month > $last",
     "sku_month_demand": "delete from sku_month_demand where report_month < $first or report_month > $last",
+    "sku_recent_demand": "delete from sku_recent_demand where report_month < $first or report_month > $last",
     "sku_flows": "delete from sku_flows where report_month < $first or report_month > $last",
     "sku_location_flows": "delete from sku_location_flows where report_month < $first or report_month > $last",
     "stock_costs": "delete from stock_costs where report_month < $first or report_month > $last",
@@ -73,6 +75,7 @@ _DELETE_FROM = {
     "inventory_cogs_facts": "delete from inventory_cogs_facts where report_month >= $start",
     "inventory_stock_facts": "delete from inventory_stock_facts where report_month >= $start",
     "sku_month_demand": "delete from sku_month_demand where report_month >= $start",
+    "sku_recent_demand": "delete from sku_recent_demand where report_month >= $start",
     "sku_flows": "delete from sku_flows where report_month >= $start",
     "sku_location_flows": "delete from sku_location_flows where report_month >= $start",
     "stock_costs": "delete from stock_costs where report_month >= $start",
@@ -86,6 +89,7 @@ _DELETE_ALL = {
     "inventory_cogs_facts": "delete from inventory_cogs_facts",
     "inventory_stock_facts": "delete from inventory_stock_facts",
     "sku_month_demand": "delete from sku_month_demand",
+    "sku_recent_demand": "delete from sku_recent_demand",
     "sku_flows": "delete from sku_flows",
     "sku_location_flows": "delete from sku_location_flows",
     "stock_costs": "delete from stock_costs",

@@ -5,6 +5,7 @@ drop table if exists backorder_facts;
 drop table if exists sku_location_flows;
 drop table if exists sku_flows;
 drop table if exists sku_month_demand;
+drop table if exists sku_recent_demand;
 drop table if exists stock_costs;
 drop table if exists stock_on_hand;
 drop table if exists stored_results;

@@ -103,6 +103,13 @@ create table if not exists sku_month_demand (
     sku varchar not null,
     net_ordered double not null
 );
+-- sku_recent_demand: net ordered units of the lines ordered in the 90 days up to E(report_month)
+-- per SKU, as reported at report_month (queries/facts/sku_recent_demand.sql).
+create table if not exists sku_recent_demand (
+    report_month varchar not null,
+    sku varchar not null,
+    demand_90d_units double not null
+);
 
 -- stock_costs: each SKU's latest unit cost from the stock files as of report_month.
 create table if not exists stock_costs (

@@ -23,17 +23,14 @@ select report_month, sku, net_ordered
 from sku_month_demand
 where list_contains(months, report_month);
 
--- sku_demand(at_month): per SKU, as reported at M = at_month:
--- daily_demand d(s) = net ordered units (qty_ordered - qty_cancelled of the line's latest version
--- <= M) of the lines with order_date in the 90 days up to t = E(M) (after t - 90, on or before t),
--- divided by 90. Such a line's latest version is in the line facts of one of M-3..M (those of a
--- month hold the lines of its upload and the lines still open): the latest of them that holds it.
--- Monthly demand over the last 12 months with an orders upload (demand_months; fewer when fewer
--- are loaded), a month without the SKU's orders counting 0: mean, sigma = sample standard
--- deviation (n - 1; null with fewer than 2 months), cv = sigma / mean (null when mean <= 0).
--- grain: one row per SKU with demand in the 90 days or the 12 months. inputs: line_facts,
--- report_months, demand_months, sku_monthly_demand.
-create or replace macro sku_demand(at_month) as table
+-- sku_recent_demand_of(at_month, wanted): per SKU, the net ordered units (qty_ordered - qty_cancelled of
+-- the line's latest version <= M) of the lines with order_date in the 90 days up to t = E(M) (after
+-- t - 90, on or before t). Such a line's latest version is in the line facts of one of M-3..M
+-- (those of a month hold the lines of its upload and the lines still open): the latest of them
+-- that holds it. Materialised per month at load time (sku_recent_demand), read by sku_demand.
+-- `wanted` false gives no rows without reading the lines (a filter DuckDB evaluates before the scan).
+-- grain: one row per SKU with such lines. inputs: line_facts, report_months.
+create or replace macro sku_recent_demand_of(at_month, wanted) as table
 with
 bounds as (
     select as_of from report_months([at_month])
@@ -47,14 +44,31 @@ recent_lines as (
     from line_facts as f
     where list_contains(list_transform(range(4),
               lambda i: strftime(strptime(at_month, '%Y-%m') - to_months(i::integer), '%Y-%m')), f.report_month)
+      and wanted
     group by f.line_uid
-),
+)
+-- the latest version's order date decides (an order date may be corrected between versions)
+select sku, sum(net_ordered) as demand_90d_units
+from recent_lines, bounds as b
+where order_date > b.as_of - interval 90 day and order_date <= b.as_of
+group by sku;
+
+-- sku_demand(at_month): per SKU, as reported at M = at_month:
+-- daily_demand d(s) = the net ordered units of the lines ordered in the 90 days up to t = E(M)
+-- (sku_recent_demand_of, materialised per month in sku_recent_demand; computed for a month after
+-- the last month of the facts), divided by 90.
+-- Monthly demand over the last 12 months with an orders upload (demand_months; fewer when fewer
+-- are loaded), a month without the SKU's orders counting 0: mean, sigma = sample standard
+-- deviation (n - 1; null with fewer than 2 months), cv = sigma / mean (null when mean <= 0).
+-- grain: one row per SKU with demand in the 90 days or the 12 months. inputs: sku_recent_demand,
+-- fact_progress, demand_months, sku_monthly_demand.
+create or replace macro sku_demand(at_month) as table
+with
 recent as (
-    -- the latest version's order date decides (an order date may be corrected between versions)
-    select sku, sum(net_ordered) as demand_90d_units
-    from recent_lines, bounds as b
-    where order_date > b.as_of - interval 90 day and order_date <= b.as_of
-    group by sku
+    select sku, demand_90d_units from sku_recent_demand where report_month = at_month
+    union all
+    select * from sku_recent_demand_of(at_month,
+        coalesce(at_month > (select last_month from fact_progress where family = 'orders'), false))
 ),
 months as (
     select list(report_month) as months, count(*) as n from demand_months(at_month, 12)
