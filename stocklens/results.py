@@ -28,17 +28,19 @@ from .facts import _shift
 MONTH_GRAIN = ("backlog_totals", "backlog_age_buckets", "backorder_totals", "fill_rate", "inventory_turnover",
                "po_totals")
 # One month's aggregates ($month and the context's parameters only), kept per month the same way:
-# small ones, and the buyer's lists that the Replenishment page reads whole (the reorder list, its
-# totals per supplier, the coverage of backorders: 0.1-0.4 s each at 50k SKUs, so computed at load
-# rather than at the first view). Other lists (per SKU, per line, per customer) are computed on
-# demand, and stored under the latest month they read.
+# small ones, and the lists that the Replenishment and Backorders pages read whole (the reorder
+# list, its totals per supplier, the coverage of backorders, the backordered SKUs and the
+# frequently backordered ones: 0.1-0.4 s each at 50k SKUs, so computed at load rather than at the
+# first view). Other lists (per SKU, per line, per customer) are computed on demand, and stored
+# under the latest month they read.
 MONTH_AGGREGATES = ("backlog_bridge", "backlog_by_location", "inventory_by_category", "days_of_supply_bands",
                     "abc_xyz_matrix", "forecast_accuracy", "supplier_scorecard", "reorder_list",
-                    "reorder_by_supplier", "backorder_coverage_by_sku")
+                    "reorder_by_supplier", "backorder_coverage_by_sku", "backorders_by_sku", "frequently_backordered")
 # How many of the latest months fill_month_figures computes after a change: the overview's trend.
 EAGER_MONTHS = 13
 # The month figures that read purchase orders: what a PO upload makes stale (invalidate).
-PO_QUERIES = ("po_totals", "supplier_scorecard", "reorder_list", "reorder_by_supplier", "backorder_coverage_by_sku")
+PO_QUERIES = ("po_totals", "supplier_scorecard", "reorder_list", "reorder_by_supplier", "backorder_coverage_by_sku",
+              "backorders_by_sku")
 
 
 def fetch(store, query: str, text: str, params: dict) -> pl.DataFrame:
