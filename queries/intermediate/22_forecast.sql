@@ -46,27 +46,27 @@ monthly as (
 skus as (
     select distinct sku from monthly
 ),
+-- the sums over the months of each SKU's rows only (a month without them adds 0), not a SKU x
+-- month grid
 ses as (
     select
         s.sku,
-        sum(coalesce(y.net_ordered, 0) * case when l.age = n.n - 1 then pow(1 - alpha, l.age)
-                                             else alpha * pow(1 - alpha, l.age) end) as ses_forecast,
+        coalesce(sum(y.net_ordered * case when y.age = n.n - 1 then pow(1 - alpha, y.age)
+                                          else alpha * pow(1 - alpha, y.age) end), 0) as ses_forecast,
         -- when seasonal, the 12 level months are M-12..M-1
-        avg(coalesce(y.net_ordered, 0)) as mean_last_year
+        coalesce(sum(y.net_ordered), 0) / n.n as mean_last_year
     from skus as s
-    cross join level_months as l
     cross join count_level_months as n
-    left join monthly as y on y.sku = s.sku and y.report_month = l.report_month
-    group by s.sku
+    left join (select * from monthly join level_months using (report_month)) as y on y.sku = s.sku
+    group by s.sku, n.n
 ),
 seasonal as (
     select
         s.sku,
-        sum(coalesce(y.net_ordered, 0)) / 24 as mean_24,
-        sum(coalesce(y.net_ordered, 0)) filter (where c.lag in (12, 24)) / 2 as mean_same_month
+        coalesce(sum(y.net_ordered), 0) / 24 as mean_24,
+        coalesce(sum(y.net_ordered) filter (where y.lag in (12, 24)), 0) / 2 as mean_same_month
     from skus as s
-    cross join calendar_24 as c
-    left join monthly as y on y.sku = s.sku and y.report_month = c.report_month
+    left join (select * from monthly join calendar_24 using (report_month)) as y on y.sku = s.sku
     where (select seasonal from is_seasonal)
     group by s.sku
 ),
