@@ -28,7 +28,8 @@ What it does, in order (everything under the work dir; a temporary one unless --
    lines received in full on its last day.
 2. Measures, each in a fresh subprocess (wall time and peak RSS from wait4), over --repeat runs:
    - `python -m stocklens load` of the new month, then of the replacement of the last month,
-     each followed by `python -m stocklens undo` so that every run starts from the same state;
+     each followed by `python -m stocklens undo` (timed too) so that every run starts from the
+     same state;
      the same for a monthly PO file (the new month's, then the last month's re-export);
    - each dashboard page's full set of queries for the last month (registry.PAGES: Overview,
      Backlog, Backorders, Inventory, Replenishment, Suppliers; the
@@ -42,8 +43,13 @@ What it does, in order (everything under the work dir; a temporary one unless --
      are reported apart ("cached"). The month figures (results.MONTH_GRAIN results of the standard
      view, computed during each load for the months it changes, and timed in the load figures)
      are facts and stay; "on demand" refreshes empty them too, as a filtered view or the first
-     view after a settings change finds them. "Cold" does not flush the OS file cache: the
-     database file was just written and sits in it;
+     view after a settings change once found them; "filtered view" refreshes run the page with
+     a category filter (the category of the most SKUs), the stored month figures and result
+     cache emptied before each: a filtered view's first view. "Cold" does not flush the OS
+     file cache: the database file was just written and sits in it;
+   - a settings change as the Settings page saves it (service.save_settings: a service level
+     change, then back; each save recomputes the standard view's figures of the latest 13
+     months, so the first view after it costs what "computed" does), in one process;
    - `python -m stocklens kpis --month M --json` as a whole process (computed, and cached);
    - kpis.kpis_for_month in process, cold and warm (the same KPI set as the pandas version).
 3. Computes the same KPI set (the `kpis --json` object of the last month) with a plain pandas
@@ -93,6 +99,11 @@ TARGETS = {
     "po_pages_warm_s": ("the Replenishment and Suppliers pages' queries, warm (worst of the two)", "<=", 0.300),
     "page_cold_s": ("every page's queries for a month, cold (new process, excluding Python imports)", "<=", 1.5),
     "load_300k_s": ("loading a 300,000-line monthly CSV (new month and replacing a month), process wall", "<=", 5.0),
+    "undo_s": ("undoing that load (new month and replaced month), process wall", "<=", 2.0),
+    "filtered_view_s": ("a filtered view: each page's queries with one category filter, on demand (worst page)",
+                        "<=", 1.0),
+    "settings_view_s": ("the first view after a settings change (worst page, warm computed: the save computes "
+                        "the month figures)", "<=", 1.0),
     "pandas_ratio": ("page refresh vs the pandas implementation (pandas refresh / overview warm)", ">=", 10.0),
     "peak_memory_mb": ("peak memory (max RSS) of any stocklens process measured", "<=", 2048.0),
     "history_ratio": ("latest month's page time over 36 months / over 12 months (worst page, warm)", "<=", 1.5),
@@ -671,11 +682,12 @@ def _timed(fn):
     return time.perf_counter() - t, value
 
 
-def _run_page(store, page: str, month: str) -> tuple[float, dict, dict]:
-    """One refresh of a page: every query of registry.PAGES, as the page runs them."""
+def _run_page(store, page: str, month: str, categories: tuple = ()) -> tuple[float, dict, dict]:
+    """One refresh of a page: every query of registry.PAGES, as the page runs them (with a
+    category filter when `categories` is given)."""
     from . import kpis, registry
 
-    ctx = kpis.Context(month)
+    ctx = kpis.Context(month, filters=kpis.Filters(categories=categories))
     times, rows = {}, {}
     started = time.perf_counter()
     if page == "kpis_for_month":
@@ -748,8 +760,8 @@ def worker_page(argv: list[str]) -> dict:
                 times[name], _ = _timed(lambda: store.query(text))
             return time.perf_counter() - started, times, {}
     else:
-        def refresh():
-            return _run_page(store, a.page, a.month)
+        def refresh(categories=()):
+            return _run_page(store, a.page, a.month, categories)
 
     def computed():
         if clear is not None:
@@ -764,16 +776,49 @@ def worker_page(argv: list[str]) -> dict:
     # view after a settings change (the page then computes its trends and stores them again)
     on_demand = []
     clear_figures = getattr(store, "clear_month_figures", None) if a.page != "floor" else None
+    filtered = []
     if clear_figures is not None:
         for _ in range(a.warm_runs):
             clear_figures()
             on_demand.append(computed())
+        # "filtered view": the same with the busiest category as filter, its first view (nothing
+        # stored for it: the filtered month figures and lists emptied before each)
+        busiest = store.query(FILTER_CATEGORY_SQL).item()
+        for _ in range(a.warm_runs if a.page != "kpis_for_month" else 0):
+            clear_figures()
+            clear()
+            filtered.append(refresh((busiest,)))
+        computed()  # the page's standard figures stored again, as the on-demand runs leave them
     store.close()
     return {"page": a.page, "import_s": import_s, "open_s": open_s, "cold_queries_s": cold_s,
             "cold_s": open_s + cold_s, "cold_done_epoch": cold_done_epoch, "cold_by_query": cold_times, "rows": rows,
             "warm_s": [w[0] for w in warm], "warm_by_query": [w[1] for w in warm],
             "cached_s": [c[0] for c in cached], "result_cache": clear is not None,
-            "on_demand_s": [o[0] for o in on_demand]}
+            "on_demand_s": [o[0] for o in on_demand], "filtered_s": [f[0] for f in filtered]}
+
+
+# the category filter of the "filtered view" figures: the category of the most SKUs
+FILTER_CATEGORY_SQL = ("select category from product_facts where category is not null "
+                       "group by category order by count(*) desc, category limit 1")
+
+
+def worker_settings(argv: list[str]) -> dict:
+    """A settings change as the Settings page saves it (service.save_settings: the settings stored,
+    then the standard view's month figures recomputed with them), then the settings restored the
+    same way: the wall time of each save."""
+    p = argparse.ArgumentParser(prog="stocklens.bench worker settings")
+    p.add_argument("--store", required=True)
+    a = p.parse_args(argv)
+    import dataclasses
+
+    from . import service, settings as settings_mod
+    from .store import Store
+
+    with Store(a.store) as store:
+        before = settings_mod.load(store)
+        changed = dataclasses.replace(before, service_level=0.9 if before.service_level != 0.9 else 0.95)
+        walls = [_timed(lambda s=s: service.save_settings(store, s, actor="bench"))[0] for s in (changed, before)]
+    return {"save_s": walls}
 
 
 def worker_explain(argv: list[str]) -> dict:
@@ -851,7 +896,7 @@ def worker_pandas(argv: list[str]) -> dict:
             "order_rows": len(data["orders"]), "stock_rows": len(data["stock"])}
 
 
-WORKERS = {"page": worker_page, "pandas": worker_pandas, "explain": worker_explain}
+WORKERS = {"page": worker_page, "pandas": worker_pandas, "explain": worker_explain, "settings": worker_settings}
 
 
 # --- 3. the same KPI set in plain pandas ---------------------------------------------------------
@@ -1258,6 +1303,7 @@ def _page_figures(runs: list[dict]) -> dict:
         "warm_s": summary(warm),
         "cached_s": summary([c for run in runs for c in run.get("cached_s", [])]),
         "on_demand_s": summary([c for run in runs for c in run.get("on_demand_s", [])]),
+        "filtered_s": summary([c for run in runs for c in run.get("filtered_s", [])]),
         "cold_s": summary([run["cold_s"] for run in runs]),
         "cold_queries_s": summary([run["cold_queries_s"] for run in runs]),
         "open_s": summary([run["open_s"] for run in runs]),
@@ -1343,6 +1389,7 @@ def evaluate_targets(r: dict) -> dict:
     worst_warm = max(median_of(pages[p]["warm_s"]) for p in PAGES)
     worst_cold = max(median_of(pages[p]["cold_s"]) for p in PAGES)
     load = max(median_of(v["wall_s"]) for v in r["load"].values())
+    filtered = [median_of(pages[p].get("filtered_s")) for p in PAGES]
     loads = list(r["load"].values()) + list(r.get("load_po", {}).values())
     stocklens_rss = [pages[p]["max_rss_mb"] for p in pages] + [v["max_rss_mb"] for v in loads] \
         + [r["kpis_cli"]["max_rss_mb"]]
@@ -1351,6 +1398,9 @@ def evaluate_targets(r: dict) -> dict:
         "po_pages_warm_s": max(median_of(pages[p]["warm_s"]) for p in ("replenishment", "suppliers")),
         "page_cold_s": worst_cold,
         "load_300k_s": load,
+        "undo_s": max(median_of(v["undo_wall_s"]) for v in r["load"].values()),
+        "filtered_view_s": None if None in filtered else max(filtered),
+        "settings_view_s": worst_warm if r.get("settings") else None,
         "pandas_ratio": r["pandas"]["ratio_overview_warm"] if r.get("pandas") else None,
         "peak_memory_mb": max(stocklens_rss),
         "history_ratio": r["history"]["worst_warm_ratio"] if r.get("history") else None,
@@ -1361,6 +1411,8 @@ def evaluate_targets(r: dict) -> dict:
         value = values[key]
         met = None if value is None else (value <= target if op == "<=" else value >= target)
         out[key] = {"target": f"{op} {target:g}", "what": text, "value": value, "met": met}
+    if r.get("settings"):
+        out["settings_view_s"]["value_save"] = median_of(r["settings"]["save_s"])
     if all(c is not None for c in cached):  # for information: a repeat view, read from the result cache
         out["page_warm_s"]["value_cached"] = max(cached)
         out["po_pages_warm_s"]["value_cached"] = max(median_of(pages[p]["cached_s"])
@@ -1395,14 +1447,20 @@ def print_table(r: dict, out=sys.stdout) -> None:
 
     for kind, v in r["load"].items():
         row(f"load {v['lines']:,} lines, {kind.replace('_', ' ')} (process)", v["wall_s"], v["max_rss_mb"])
+        row(f"undo of that load, {kind.replace('_', ' ')} (process)", v["undo_wall_s"])
     for kind, v in r.get("load_po", {}).items():
         row(f"load {v['lines']:,} PO lines, {kind.replace('_', ' ')} (process)", v["wall_s"], v["max_rss_mb"])
+        row(f"undo of that PO load, {kind.replace('_', ' ')} (process)", v["undo_wall_s"])
+    if r.get("settings"):
+        row("settings change: service.save_settings (13 months' figures)", r["settings"]["save_s"])
     for page, v in r["pages"].items():
         row(f"{page}: warm, computed", v["warm_s"])
         if v.get("cached_s"):
             row(f"{page}: warm, read from the result cache", v["cached_s"])
         if v.get("on_demand_s"):
             row(f"{page}: warm, on demand (no stored month figures)", v["on_demand_s"])
+        if v.get("filtered_s"):
+            row(f"{page}: warm, filtered view (one category, on demand)", v["filtered_s"])
         row(f"{page}: cold, computed (open + queries)", v["cold_s"], v["max_rss_mb"])
         row(f"{page}: cold, from process start (with imports)", v["cold_process_s"])
     row("kpis --json (process), computed", r["kpis_cli"]["wall_s"], r["kpis_cli"]["max_rss_mb"])
@@ -1494,6 +1552,11 @@ def main(argv: list[str] | None = None) -> int:
              "load": "wall time of `python -m stocklens load` (the process), then undone for the next run",
              "load_po": "the same for a monthly purchase-order file: the month after the last, and the last "
                         "re-exported",
+             "undo": "wall time of `python -m stocklens undo` of that load (the process)",
+             "filtered": "each page's refresh with a category filter (the category of the most SKUs), its first "
+                         "view: the stored month figures and the result cache emptied before each",
+             "settings": "wall time of service.save_settings (a service level change, then back), which "
+                         "recomputes the standard view's month figures of the latest 13 months",
              "max_rss_mb": "peak resident memory of the process (wait4 ru_maxrss)",
              "pandas_refresh": "the kpis --json set of the last month from DataFrames already in memory",
          }}
@@ -1540,6 +1603,10 @@ def main(argv: list[str] | None = None) -> int:
         r["kpis_cli"], stocklens_kpis = measure_kpis_cli(store_dir, month, args)
         r["kpis_json"] = stocklens_kpis
         save("running")
+        # before the loads: each save recomputes the latest 13 months' standard figures, which the
+        # pages' on-demand runs emptied, so that a load computes only those of the months it changes
+        log("settings change and back (service.save_settings)")
+        r["settings"] = {"save_s": summary(run_worker("settings", ["--store", store_dir], args.timeout)["save_s"])}
         r["load"] = measure_loads(store_dir, manifest["load_files"], args)
         r["load_po"] = measure_loads(store_dir, manifest["po_load_files"], args, "purchase_orders")
         save("running")
