@@ -79,6 +79,17 @@ def test_daily_demand_and_monthly_sigma(three_months):
     assert skus["E"]["sigma_monthly_demand"] is None and skus["E"]["demand_cv"] is None
 
 
+def test_daily_demand_after_the_last_upload(three_months):
+    # the 90-day demand is stored per month at load (sku_recent_demand) for the months with
+    # uploads; at April (after every upload: no facts) it is computed from the lines: t = E(April)
+    # = 2024-04-30, the 90 days 2024-02-01..04-30, each line's latest version of January..March:
+    # A: L3 20 + L4 30 = 50 (L1, L2 ordered in January);  B: 0 (B1 in January);  C: C2 + C3 = 30;
+    # D: 10 + 20 = 30;  E: 0
+    skus = by(rows(three_months, "abc_xyz_by_sku", "2024-04"), "sku")
+    assert {k: v["daily_demand"] for k, v in skus.items()} == pytest.approx(
+        {"A": 50 / 90, "B": 0, "C": 30 / 90, "D": 30 / 90, "E": 0})
+
+
 def test_sigma_unknown_with_one_month(three_months):
     # at January, one orders month only: no sigma, so no coefficient of variation: every SKU Z
     skus = by(rows(three_months, "abc_xyz_by_sku", "2024-01"), "sku")
