@@ -84,7 +84,8 @@ def run(store, query: str, ctx: Context, *, cached: bool = True, **extra) -> pl.
 def fill_month_figures(store, since: str | None) -> None:
     """Compute the standard view's month figures missing for the stored settings, from month
     `since` (every month when None) to the latest month with an orders or stock upload, but
-    only among its EAGER_MONTHS latest months (older months are computed when first asked for).
+    only among its EAGER_MONTHS latest months, and the month aggregates only of the
+    EAGER_AGGREGATE_MONTHS latest (older months are computed when first asked for).
     Called after a load, undo or delete: the first view of a month then reads stored figures."""
     if store.read_only:
         return
@@ -98,7 +99,7 @@ def fill_month_figures(store, since: str | None) -> None:
     ctx = Context(last, settings_mod.load(store))
     for query in results.MONTH_GRAIN:
         run(store, query, ctx, months=months)
-    for month in months:
+    for month in months[-results.EAGER_AGGREGATE_MONTHS:]:
         for query in results.MONTH_AGGREGATES:
             run(store, query, Context(month, ctx.settings))
 

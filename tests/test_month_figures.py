@@ -133,3 +133,20 @@ def test_month_figures_agree_with_computing_on_the_demo(demo_store_copy):
                     assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), (query, column)
                 else:
                     assert a == b, (query, column)
+
+
+def test_a_settings_change_stores_the_trend_and_the_latest_two_months_lists(tmp_path):
+    store = Store(tmp_path / "store")
+    for month, shipped in (("2024-01", 0), ("2024-02", 2), ("2024-03", 4)):
+        service.load_file(store, _write(tmp_path, f"o{month}.csv",
+                                        ORDERS + f"C1,A,2024-01-10,5,{shipped},2024-01-15,\n"),
+                          dataset="orders", month=month)
+    service.save_settings(store, settings.Settings(default_promise_days=30))
+    stored = _stored(store)
+    # the trend's month-grain figures of every month; the lists of March and of February (the comparison)
+    assert stored == {(q, m) for q in results.MONTH_GRAIN for m in ("2024-01", "2024-02", "2024-03")} | \
+        {(q, m) for q in results.MONTH_AGGREGATES for m in ("2024-02", "2024-03")}
+    # January's lists are computed at their first view, with the new settings: 5 open, due 02-09
+    bridge = kpis.run(store, "backlog_bridge", kpis.Context("2024-01", settings.load(store))).row(0, named=True)
+    assert (bridge["new"], bridge["closing"]) == (5, 5)
+    assert ("backlog_bridge", "2024-01") in _stored(store)
