@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TIMEOUT = 180
+TIMEOUT = 240  # a first, uncached Overview runs 13-month queries: slow on two busy cores
 
 
 @pytest.fixture(autouse=True)
@@ -33,12 +33,21 @@ def store_path(monkeypatch, tmp_path) -> Path:
     return path
 
 
-def data_page() -> AppTest:
+def open_page(page: str, query_params: dict | None = None) -> AppTest:
+    """Run app.py (st.navigation, the sidebar) with `page` selected, as a browser opening its URL."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page("pages/data.py")
+    for k, v in (query_params or {}).items():
+        at.query_params[k] = v
+    if page != "pages/overview.py":
+        # Before the first run AppTest finds the page by file name: ours match their url_path.
+        at.switch_page(page)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def data_page() -> AppTest:
+    return open_page("pages/data.py")
 
 
 def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from stocklens import audit, kpis
 from stocklens.store import Store, load_file
-from app_helpers import APP, TIMEOUT, _fresh_streamlit_caches, data_page, displayed, store_path, upload  # noqa: F401 (fixtures)
+from app_helpers import APP, TIMEOUT, _fresh_streamlit_caches, data_page, displayed, open_page, store_path, upload  # noqa: F401 (fixtures)
 
 
 # Five order lines of March 2025; rows 3 and 5 of the file (counting the header as row 1) are bad:
@@ -248,20 +247,12 @@ def _store_with(store_path: Path, tmp_path: Path, files: dict[str, tuple[bytes, 
             assert result is not None, prep.problems
 
 
-def page(path: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page(path)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def test_inventory_page_names_a_master_without_categories(store_path, tmp_path):
     _store_with(store_path, tmp_path, {
         "orders_2025-03.csv": (INVOICES, {"month": "2025-03"}),
         "stock_2025-03.csv": (STOCK_MARCH, {"dataset": "stock", "month": "2025-03"}),
         "products.csv": (b"Item Code,Description\nA,Widget\nB,Gadget\n", {"dataset": "products"})})
-    captions = text_of(page("pages/inventory.py").main.caption)
+    captions = text_of(open_page("pages/inventory.py").main.caption)
     assert "The product master has no categories" in captions
     assert "No product master" not in captions
 
@@ -271,7 +262,7 @@ def test_invoices_only_backlog_page_says_there_is_nothing_instead_of_empty_chart
     it is drawn, and the customer breakdown does not claim the file has no customer column."""
     invoices = b"Invoice,Item Code,Invoice Date,Qty,CustomerID\nINV-1,A,2025-03-03,5,17850.0\nINV-2,B,2025-03-10,3,13047.0\n"
     _store_with(store_path, tmp_path, {"invoices_2025-03.csv": (invoices, {"month": "2025-03", "all_shipped": True})})
-    at = page("pages/backlog.py")
+    at = open_page("pages/backlog.py")
     captions = text_of(at.main.caption)
     assert "No data for the backlog by age bucket in the 12 months ending 2025-03." in captions
     assert "No data for the past-due share in the 12 months ending 2025-03." in captions
@@ -306,7 +297,7 @@ def test_a_file_that_lists_every_open_line_closes_the_others_and_the_bridge_show
     assert not at.exception, [e.value for e in at.exception]
     assert backlog_units(store_path, "2025-04") == (5 if ticked else 15)
 
-    backlog = page("pages/backlog.py")
+    backlog = open_page("pages/backlog.py")
     bridge = [c for c in backlog.get("plotly_chart") if c.key == "bridge_chart"]
     spec = json.loads(bridge[0].proto.spec)["data"][0]
     steps = dict(zip(spec["x"], spec["y"]))
@@ -325,7 +316,7 @@ def test_without_costs_the_tiles_show_units_and_say_how_to_add_costs(store_path,
     _store_with(store_path, tmp_path, {
         "invoices_2025-03.csv": (INVOICES, {"month": "2025-03", "all_shipped": True}),
         "stock_2025-03.csv": (STOCK_NO_COST, {"dataset": "stock", "month": "2025-03"})})
-    at = page(path)
+    at = open_page(path)
     shown = {m.label.removesuffix(" (provisional)"): m.value for m in at.main.metric}
     assert shown["Inventory units"] == "12"
     assert shown["Annual turnover (units)"] == "8.00×"

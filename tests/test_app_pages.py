@@ -14,7 +14,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from stocklens import kpis
@@ -22,10 +21,8 @@ from stocklens.kpis import Filters
 from stocklens.registry import REGISTRY
 from stocklens.store import Store
 from stocklens.ui.components import delta_text
-from app_helpers import _fresh_streamlit_caches  # noqa: F401 (autouse fixture)
+from app_helpers import _fresh_streamlit_caches, open_page  # noqa: F401 (autouse fixture)
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TIMEOUT = 240  # a first, uncached Overview runs 13-month queries: slow on two busy cores
 LABEL_TO_ID = {k.label: k.id for k in REGISTRY.values()}
 PROVISIONAL = " (provisional)"
 
@@ -84,19 +81,6 @@ def engine(demo_store_dir):
 def demo_env(monkeypatch, demo_store_dir):
     monkeypatch.setenv("STOCKLENS_STORE", str(demo_store_dir))
     return demo_store_dir
-
-
-def open_page(page: str, query_params: dict | None = None) -> AppTest:
-    """Run app.py (st.navigation, the sidebar) with `page` selected, as a browser opening its URL."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in (query_params or {}).items():
-        at.query_params[k] = v
-    if page != "pages/overview.py":
-        # Before the first run AppTest finds the page by file name: ours match their url_path.
-        at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def url(at: AppTest, key: str) -> list[str]:

@@ -6,21 +6,17 @@ figures are the engine's) and on stores without a month's PO or stock file.
 Hand-worked fixtures as in tests/test_kpi_purchase_orders.py: t = E(M), the last day of M."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_helpers import _fresh_streamlit_caches, displayed  # noqa: F401 (autouse fixture)
-from kpi_helpers import by, orders, products, rows, stock, write_csv
+from app_helpers import _fresh_streamlit_caches, displayed, open_page  # noqa: F401 (autouse fixture)
+from kpi_helpers import orders, products, rows, stock, write_csv
 from stocklens import kpis, service
 from stocklens.registry import REGISTRY
 from stocklens.store import Store
 from test_kpi_purchase_orders import COVER_ORDERS, COVER_PO, COVER_PRODUCTS, COVER_STOCK, PO_HEADER, purchase_orders
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TIMEOUT = 240
 
 
 # --- backordered SKUs with what is on order ---------------------------------------------------------
@@ -126,14 +122,6 @@ def test_the_scorecard_matrix_and_forecast_accuracy_are_stored_and_a_po_upload_r
 
 
 # --- the pages in AppTest -----------------------------------------------------------------------------
-
-def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
 
 def shown_texts(at: AppTest) -> list[str]:
     return [displayed(e.value) for e in (*at.main.caption, *at.main.warning, *at.main.markdown, *at.success)]

@@ -3,9 +3,7 @@ user can act on, and one save path (stocklens.service.save_settings) that comput
 view's figures with the new settings, so that the first view after a change reads stored figures."""
 from __future__ import annotations
 
-from streamlit.testing.v1 import AppTest
-
-from app_helpers import APP, TIMEOUT, _fresh_streamlit_caches  # noqa: F401 (autouse fixture)
+from app_helpers import _fresh_streamlit_caches, open_page  # noqa: F401 (autouse fixture)
 from stocklens import kpis, results, service, settings
 from stocklens.settings import Settings, parse
 
@@ -90,9 +88,7 @@ def test_the_settings_page_sets_the_replenishment_settings(monkeypatch, tmp_path
     from stocklens.store import Store
 
     monkeypatch.setenv("STOCKLENS_STORE", str(tmp_path / "store"))
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page("pages/settings.py")
-    at.run()
+    at = open_page("pages/settings.py")
     assert at.number_input(key="set_service_level").value == 0.95  # the book's defaults shown
     at.number_input(key="set_service_level").set_value(0.9)
     at.number_input(key="set_lead_time").set_value(60)
