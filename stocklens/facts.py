@@ -131,17 +131,22 @@ def month_bounds(month: str) -> dict:
             "year_month": year, "year_start": dt.date(int(year[:4]), int(year[5:7]), 1)}
 
 
-def refresh(cur, changed_month: str | None, dataset: str, *, inserted: bool = False) -> None:
+def refresh(cur, changed_month: str | None, dataset: str, *, inserted: bool = False,
+            load_id: int | None = None, undone_load_id: int | None = None) -> None:
     """Bring the facts up to date after `dataset`'s `changed_month` was loaded, replaced,
     undone or deleted, inside the caller's transaction. Facts span every month from the first
     month of their dataset to the last month with an orders or stock upload.
 
     inserted: the month's new versions were just stored with their events (insert_orders), so
     only later months' versions need theirs recomputed; after an undo or delete, the month's
-    own (re-activated) versions do too."""
+    own (re-activated) versions do too, unless the undo reverses the latest change (their events
+    were computed when that change was made, and nothing changed since). load_id (a load) and undone_load_id (its undo): see
+    results.invalidate."""
     from .results import invalidate  # (results imports this module)
 
-    invalidate(cur, changed_month, dataset)
+    # undoing the latest change: the re-activated versions' events are as they were before it
+    reverses = invalidate(cur, changed_month, dataset, load_id=load_id, undone_load_id=undone_load_id)
+    inserted = inserted or reverses
     if dataset in ("products", "none"):
         cur.execute("delete from product_facts")
         cur.execute("insert into product_facts select * from products")

@@ -97,28 +97,48 @@ def _max_month(params: dict) -> str:
     return max(months) if months else "9999-12"
 
 
-# What each kind of change forgets (invalidate). A month's results read uploads of that month
-# and earlier only.
+# What each kind of change forgets (invalidate): the stored results it makes stale, as a
+# condition on stored_results. A month's results read uploads of that month and earlier only.
 _FORGET = {
     # other results are keyed by all their parameters, settings included: only the month figures
-    "settings": "delete from stored_results where list_contains($per_month, query)",
-    "all": "delete from stored_results",
+    "settings": "list_contains($per_month, query)",
+    "all": "true",
     # the month before stops (or starts) being provisional: its fill rate, and the other results
     # that read it
-    "orders": "delete from stored_results where report_month >= $month or (report_month = $before "
+    "orders": "report_month >= $month or (report_month = $before "
               "and (query = 'fill_rate' or not list_contains($per_month, query)))",
-    "stock": "delete from stored_results where report_month >= $month",
+    "stock": "report_month >= $month",
     # of the month figures, only those that read purchase orders
-    "purchase_orders": "delete from stored_results where report_month >= $month "
-                       "and (list_contains($po, query) or not list_contains($per_month, query))",
+    "purchase_orders": "report_month >= $month and (list_contains($po, query) or not list_contains($per_month, query))",
 }
 
 
-def invalidate(cur, changed_month: str | None, dataset: str) -> None:
+def invalidate(cur, changed_month: str | None, dataset: str, *, load_id: int | None = None,
+               undone_load_id: int | None = None) -> bool:
     """Forget the stored results that a change makes stale, inside the change's transaction:
     `dataset`'s `changed_month` loaded, undone or deleted ("settings": the KPI settings changed;
-    a product master, or no month: everything)."""
+    a product master, or no month: everything).
+
+    A load (load_id) shelves what it forgets. Undoing that load while it is the latest change
+    (undone_load_id; meta 'shelved_by' names the load of the shelf) brings back the data those
+    results were computed on (the facts are rebuilt from it): they are restored, not computed
+    again. Any other change empties the shelf. Returns whether this change reverses the latest."""
+    shelved_by = cur.execute("select value from meta where key = 'shelved_by'").fetchone()
+    reverses = undone_load_id is not None and shelved_by is not None and shelved_by[0] == undone_load_id
     rule = dataset if dataset == "settings" or (changed_month and dataset in _FORGET) else "all"
-    text = _FORGET[rule]
-    cur.execute(text, sql.bind(text, {"month": changed_month, "before": changed_month and _shift(changed_month, -1),
-                                      "per_month": list(MONTH_GRAIN + MONTH_AGGREGATES), "po": list(PO_QUERIES)}))
+    params = {"month": changed_month, "before": changed_month and _shift(changed_month, -1),
+              "per_month": list(MONTH_GRAIN + MONTH_AGGREGATES), "po": list(PO_QUERIES)}
+    stale = _FORGET[rule]
+    cur.execute("delete from meta where key = 'shelved_by'")
+    if load_id is not None:
+        cur.execute("delete from shelved_results")
+        text = f"insert into shelved_results select $load_id, * from stored_results where {stale}"
+        cur.execute(text, sql.bind(text, {**params, "load_id": load_id}))
+        cur.execute("insert into meta values ('shelved_by', $id)", {"id": load_id})
+    text = f"delete from stored_results where {stale}"
+    cur.execute(text, sql.bind(text, params))
+    if reverses:
+        cur.execute("insert or replace into stored_results select * exclude (load_id) from shelved_results")
+    if load_id is None:
+        cur.execute("delete from shelved_results")
+    return reverses

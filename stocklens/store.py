@@ -409,7 +409,7 @@ class Store:
                         "insert or replace into mappings values ($layout, $dataset, $mapping, now())",
                         {"layout": prep.layout, "dataset": prep.dataset, "mapping": mapping})
                     cur.execute("delete from refused_mappings where layout = $layout", {"layout": prep.layout})
-                facts.refresh(cur, prep.month, prep.dataset, inserted=True)
+                facts.refresh(cur, prep.month, prep.dataset, inserted=True, load_id=load_id)
                 self._bump(cur)
                 pause = float(os.environ.get("STOCKLENS_TEST_PAUSE_BEFORE_COMMIT", "0") or 0)
                 if pause:  # fault-injection point for the kill -9 test; never set in normal use
@@ -460,7 +460,7 @@ class Store:
                 if previous is not None:
                     cur.execute("update loads set state = 'active', ended_at = null where load_id = $id",
                                 {"id": previous})
-                facts.refresh(cur, month, dataset)
+                facts.refresh(cur, month, dataset, undone_load_id=active[0])
                 self._drop_rows(cur, dataset, [active[0]])
                 self._bump(cur)
                 cur.execute("commit")

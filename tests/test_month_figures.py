@@ -150,3 +150,63 @@ def test_a_settings_change_stores_the_trend_and_the_latest_two_months_lists(tmp_
     bridge = kpis.run(store, "backlog_bridge", kpis.Context("2024-01", settings.load(store))).row(0, named=True)
     assert (bridge["new"], bridge["closing"]) == (5, 5)
     assert ("backlog_bridge", "2024-01") in _stored(store)
+
+
+def _stored_rows(store) -> set[tuple]:
+    return set(store.query("select query, params_key, report_month, computed_at from stored_results").iter_rows())
+
+
+def test_undoing_the_latest_load_restores_the_figures_it_made_stale(tmp_path):
+    """An undo that directly follows its load brings back the data the forgotten figures were
+    computed on: they are restored (the same rows, computed_at included), not computed again."""
+    store = Store(tmp_path / "store")
+    f = tmp_path
+    service.load_file(store, _write(f, "o1.csv", ORDERS + "C1,A,2024-01-10,10,4,2024-01-15,\n"),
+                      dataset="orders", month="2024-01")
+    service.load_file(store, _write(f, "o2.csv", ORDERS + "C1,A,2024-01-10,10,9,2024-02-05,\n"),
+                      dataset="orders", month="2024-02")
+    before = _stored_rows(store)
+    # replacing February (all 10 shipped) forgets February's figures and January's fill rate
+    service.load_file(store, _write(f, "o2b.csv", ORDERS + "C1,A,2024-01-10,10,10,2024-02-06,\n"),
+                      dataset="orders", month="2024-02")
+    assert _figure(store, "backlog_totals", "2024-02", "backlog_units") == 0
+    assert _stored_rows(store) != before
+    service.undo(store, "orders", "2024-02")
+    assert _stored_rows(store) == before
+    assert store.query("select count(*) from shelved_results").item() == 0
+    # and they are right: 10 ordered, 9 shipped by 02-05 -> 1 open; as computed from the lines
+    assert _figure(store, "backlog_totals", "2024-02", "backlog_units") == 1
+    ctx = kpis.Context("2024-02", settings.load(store))
+    for query in results.MONTH_GRAIN:
+        stored = kpis.run(store, query, ctx, months=["2024-01", "2024-02"])
+        assert stored.equals(kpis.run(store, query, ctx, cached=False, months=["2024-01", "2024-02"])), query
+    for query in results.MONTH_AGGREGATES:
+        assert kpis.run(store, query, ctx).equals(kpis.run(store, query, ctx, cached=False)), query
+
+
+def test_a_change_between_a_load_and_its_undo_leaves_nothing_to_restore(tmp_path):
+    """Figures forgotten by a load are computed on the data of that moment: after any other
+    change (here February's stock, which makes its backorders known), its undo computes them."""
+    store = Store(tmp_path / "store")
+    f = tmp_path
+    service.load_file(store, _write(f, "o1.csv", ORDERS + "C1,A,2024-01-10,10,4,2024-01-15,\n"),
+                      dataset="orders", month="2024-01")
+    service.load_file(store, _write(f, "o2.csv", ORDERS + "C1,A,2024-01-10,10,9,2024-02-05,\n"),
+                      dataset="orders", month="2024-02")
+    assert _figure(store, "backorder_totals", "2024-02", "backorder_units") is None  # no stock file
+    service.load_file(store, _write(f, "o2b.csv", ORDERS + "C1,A,2024-01-10,10,10,2024-02-06,\n"),
+                      dataset="orders", month="2024-02")
+    for settings_change in (False, True):
+        if settings_change:  # the same with a settings change between them
+            service.load_file(store, _write(f, "o2b.csv", ORDERS + "C1,A,2024-01-10,10,10,2024-02-06,\n"),
+                              dataset="orders", month="2024-02")
+            # 60 days to promise: ordered 01-10 without a promised date, due 03-10, not past due
+            settings.save(store, settings.Settings(default_promise_days=60))
+        else:
+            service.load_file(store, _write(f, "s2.csv", "sku,qty_on_hand,unit_cost\nA,0,3\n"), dataset="stock",
+                              month="2024-02")
+        service.undo(store, "orders", "2024-02")
+        # 1 open of A against 0 on hand: 1 backordered, known now that February's stock is loaded
+        assert _figure(store, "backorder_totals", "2024-02", "backorder_units") == 1
+        assert _figure(store, "backlog_totals", "2024-02", "backlog_units") == 1
+        assert _figure(store, "backlog_totals", "2024-02", "past_due_units") == (0 if settings_change else 1)

@@ -145,6 +145,19 @@ create table if not exists stored_results (
     data_version bigint,           -- meta.data_version the result was computed on (stale ones are never stored)
     primary key (query, params_key, report_month)
 );
+-- shelved_results: the stored results that the latest load forgot (results.invalidate), tagged
+-- with that load: undoing it while it is still the latest change brings back the data the results
+-- were computed on, so they are restored instead of computed again. Every other change empties it.
+create table if not exists shelved_results (
+    load_id integer not null,
+    query varchar not null,
+    params_key varchar not null,
+    report_month varchar not null,
+    result blob not null,
+    computed_at timestamp not null,
+    compute_ms double not null,
+    data_version bigint
+);
 -- the two tables it replaced (only caches)
 drop table if exists result_cache;
 drop table if exists month_figures;
