@@ -21,7 +21,9 @@ qualify row_number() over (order by month desc) <= n;
 create or replace macro sku_monthly_demand(months) as table
 select report_month, sku, net_ordered
 from sku_month_demand
-where list_contains(months, report_month);
+-- a semi join on the months, not list_contains: `months` is usually a subquery's list, and
+-- list_contains of one is a nested-loop join over every row
+where report_month in (select unnest(months));
 
 -- sku_recent_demand_of(at_month, wanted): per SKU, the net ordered units (qty_ordered - qty_cancelled of
 -- the line's latest version <= M) of the lines with order_date in the 90 days up to t = E(M) (after

@@ -10,9 +10,11 @@
 --     forecast = the last level. Closed form: weight (1 - alpha)^j for the oldest month, alpha x
 --     (1 - alpha)^j for the others, j = months between it and the newest (the weights sum to 1).
 -- No forecast (no row) without an orders upload before M. actual_units is null when M has no
--- orders upload. SKUs: those ordered in one of the months read, or in M.
--- grain: one row per SKU. inputs: demand_months, sku_monthly_demand, uploaded_months.
-create or replace macro sku_forecast(at_month, alpha) as table
+-- orders upload. SKUs: those ordered in one of the months read, or in M, kept by the category
+-- and supplier filters (lists, null keeps every SKU: filter_keeps). Each SKU's forecast reads only
+-- its own demand, so a filter prunes before the sums, not after.
+-- grain: one row per SKU. inputs: demand_months, sku_monthly_demand, uploaded_months, product_facts.
+create or replace macro sku_forecast(at_month, alpha, categories, suppliers) as table
 with
 prev as (
     select strftime(strptime(at_month, '%Y-%m') - interval 1 month, '%Y-%m') as month_before
@@ -41,7 +43,11 @@ read_months as (
           union all select at_month where has_upload('orders', at_month))
 ),
 monthly as (
-    select * from sku_monthly_demand((select months from read_months))
+    select y.*
+    from sku_monthly_demand((select months from read_months)) as y
+    left join product_facts as p on p.sku = y.sku
+    where filter_keeps(categories, p.category, 'category')
+      and filter_keeps(suppliers, p.supplier, 'supplier')
 ),
 skus as (
     select distinct sku from monthly

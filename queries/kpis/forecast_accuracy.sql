@@ -10,7 +10,7 @@
 with
 forecasts as (
     select f.*, coalesce(c.abc_class, 'C') as abc_class
-    from sku_forecast($month, $forecast_alpha) as f
+    from sku_forecast($month, $forecast_alpha, $categories::varchar[], $suppliers::varchar[]) as f
     left join sku_abc_xyz($month, $abc_a, $abc_b) as c using (sku)
     left join product_facts as p using (sku)
     where f.actual_units is not null

@@ -17,7 +17,7 @@ select
     f.forecast_units,
     f.actual_units,
     f.forecast_units - f.actual_units as error_units
-from sku_forecast($month, $forecast_alpha) as f
+from sku_forecast($month, $forecast_alpha, $categories::varchar[], $suppliers::varchar[]) as f
 left join sku_abc_xyz($month, $abc_a, $abc_b) as c using (sku)
 left join product_facts as p using (sku)
 where (f.forecast_units <> 0 or coalesce(f.actual_units, 0) <> 0)
