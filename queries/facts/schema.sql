@@ -145,6 +145,12 @@ create table if not exists stored_results (
     data_version bigint,           -- meta.data_version the result was computed on (stale ones are never stored)
     primary key (query, params_key, report_month)
 );
+-- shelved_line_facts and shelved_sku_recent_demand: the facts of the latest month that a load
+-- replaced (stocklens.facts._SHELVED, the slowest to build), kept like shelved_results: undoing
+-- that load while it is the latest change restores them. Every other change empties them.
+create table if not exists shelved_line_facts as select * from line_facts limit 0;
+create table if not exists shelved_sku_recent_demand as select * from sku_recent_demand limit 0;
+
 -- shelved_results: the stored results that the latest load forgot (results.invalidate), tagged
 -- with that load: undoing it while it is still the latest change brings back the data the results
 -- were computed on, so they are restored instead of computed again. Every other change empties it.
