@@ -103,20 +103,22 @@ _DELETE_ALL = {
 # brings back the data they were built on, so they are restored instead of built again.
 _SHELVED = {"facts/line_facts": "line_facts", "facts/sku_recent_demand": "sku_recent_demand"}
 _SHELVE = {
-    "line_facts": "insert into shelved_line_facts select * from line_facts where report_month = $month",
+    "line_facts": "insert into shelved_line_events select report_month, line_uid, last_reported_month, open_qty, "
+                  "shipped_to_date, shipped_in_month, cancelled_in_month, closed_by_absence, ship_events "
+                  "from line_facts where report_month = $month",
     "sku_recent_demand": "insert into shelved_sku_recent_demand select * from sku_recent_demand "
                          "where report_month = $month",
 }
 _RESTORE = {
-    "line_facts": "insert into line_facts select * from shelved_line_facts where report_month = $month",
+    "line_facts": "facts/restore_line_facts",  # (a query file: the attributes come from the stored lines)
     "sku_recent_demand": "insert into sku_recent_demand select * from shelved_sku_recent_demand "
                          "where report_month = $month",
 }
 _SHELF_MONTHS = {
-    "line_facts": "select distinct report_month from shelved_line_facts",
+    "line_facts": "select distinct report_month from shelved_line_events",
     "sku_recent_demand": "select distinct report_month from shelved_sku_recent_demand",
 }
-_EMPTY_SHELF = ("delete from shelved_line_facts", "delete from shelved_sku_recent_demand")
+_EMPTY_SHELF = ("delete from shelved_line_events", "delete from shelved_sku_recent_demand")
 
 
 def month_range(first: str, last: str) -> list[str]:
@@ -240,7 +242,8 @@ def _refresh_family(cur, spec: dict, first: str | None, last: str | None, change
             if builder in only_with and (only_with[builder], month) not in uploaded:
                 continue
             if month in on_shelf.get(_SHELVED.get(builder), ()):
-                cur.execute(_RESTORE[_SHELVED[builder]], {"month": month})
+                text = _RESTORE[_SHELVED[builder]]
+                cur.execute(sql.load(text) if text.startswith("facts/") else text, {"month": month})
                 continue
             text = sql.load(builder)
             cur.execute(text, sql.bind(text, month_bounds(month)))

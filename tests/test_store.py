@@ -373,7 +373,8 @@ def test_undoing_a_replacement_of_the_latest_month_restores_its_facts(tmp_path):
     from stocklens import facts, service
 
     head = "order_id,sku,order_date,qty_ordered,qty_shipped,ship_date\n"
-    files = {"jan": "R1,A,2024-01-05,10,4,2024-01-20\n",
+    # R3 is in January's file only: February carries it, its attributes those of its January version
+    files = {"jan": "R1,A,2024-01-05,10,4,2024-01-20\nR3,C,2024-01-07,3,0,\n",
              "feb": "R1,A,2024-01-05,10,6,2024-02-10\nR2,B,2024-02-03,5,0,\n",
              "feb2": "R1,A,2024-01-05,10,9,2024-02-12\nR2,B,2024-02-03,5,5,2024-02-20\n",
              "stock": "sku,qty_on_hand,unit_cost\nA,1,2\n"}
@@ -395,18 +396,18 @@ def test_undoing_a_replacement_of_the_latest_month_restores_its_facts(tmp_path):
         cur.close()
 
     service.load_file(store, tmp_path / "feb2.csv", dataset="orders", month="2024-02")
-    # February's facts before the replacement are on the shelf: R1 10 - 6 = 4 open, R2 5 open
-    assert sorted(store.query("select open_qty from shelved_line_facts").to_series().to_list()) == [4, 5]
-    assert open_units() == 1  # now R1 10 - 9, R2 all shipped
+    # February's facts before the replacement are on the shelf: R1 10 - 6 = 4 open, R2 5, R3 3
+    assert sorted(store.query("select open_qty from shelved_line_events").to_series().to_list()) == [3, 4, 5]
+    assert open_units() == 4  # now R1 10 - 9, R2 all shipped, R3 3
     # what the undo puts back is the shelf: altered on purpose, the alteration shows
     cur = store.cursor()
-    cur.execute("update shelved_line_facts set open_qty = open_qty + 100")
+    cur.execute("update shelved_line_events set open_qty = open_qty + 100")
     cur.close()
     service.undo(store, "orders", "2024-02")
-    assert open_units() == 209
-    assert store.query("select count(*) from shelved_line_facts").item() == 0
+    assert open_units() == 312
+    assert store.query("select count(*) from shelved_line_events").item() == 0
     rebuild()
-    assert open_units() == 9 and _facts_snapshot(store)["line_facts"] == before
+    assert open_units() == 12 and _facts_snapshot(store)["line_facts"] == before
 
     # unaltered, the undo leaves the facts of before the replacement, as a rebuild makes them
     service.load_file(store, tmp_path / "feb2.csv", dataset="orders", month="2024-02")
@@ -416,6 +417,6 @@ def test_undoing_a_replacement_of_the_latest_month_restores_its_facts(tmp_path):
     # a change in between (February's stock) empties the shelf: the undo builds February
     service.load_file(store, tmp_path / "feb2.csv", dataset="orders", month="2024-02")
     service.load_file(store, tmp_path / "stock.csv", dataset="stock", month="2024-02")
-    assert store.query("select count(*) from shelved_line_facts").item() == 0
+    assert store.query("select count(*) from shelved_line_events").item() == 0
     service.undo(store, "orders", "2024-02")
-    assert open_units() == 9 and _facts_snapshot(store)["line_facts"] == before
+    assert open_units() == 12 and _facts_snapshot(store)["line_facts"] == before

@@ -145,10 +145,16 @@ create table if not exists stored_results (
     data_version bigint,           -- meta.data_version the result was computed on (stale ones are never stored)
     primary key (query, params_key, report_month)
 );
--- shelved_line_facts and shelved_sku_recent_demand: the facts of the latest month that a load
+-- shelved_line_events and shelved_sku_recent_demand: the facts of the latest month that a load
 -- replaced (stocklens.facts._SHELVED, the slowest to build), kept like shelved_results: undoing
 -- that load while it is the latest change restores them. Every other change empties them.
-create table if not exists shelved_line_facts as select * from line_facts limit 0;
+-- shelved_line_events keeps line_facts' own columns: a line's attributes are those of its version
+-- at last_reported_month, restored from the stored lines (queries/facts/restore_line_facts.sql);
+-- without the strings, keeping them costs the load little.
+create table if not exists shelved_line_events as
+select report_month, line_uid, last_reported_month, open_qty, shipped_to_date, shipped_in_month, cancelled_in_month,
+       closed_by_absence, ship_events
+from line_facts limit 0;
 create table if not exists shelved_sku_recent_demand as select * from sku_recent_demand limit 0;
 
 -- shelved_results: the stored results that the latest load forgot (results.invalidate), tagged
