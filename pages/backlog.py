@@ -7,6 +7,7 @@ from stocklens.ui import components as ui
 from stocklens.ui import state
 
 month, ctx = state.page_start("Backlog")
+state.prefetch("backlog", ctx)  # its results computed two at a time
 months = kpis.window(month, 12)
 totals = state.run("backlog_totals", ctx, months=months)
 now = totals.filter(pl.col("report_month") == month).row(0, named=True)

@@ -7,6 +7,7 @@ from stocklens.ui import components as ui
 from stocklens.ui import state
 
 month, ctx = state.page_start("Backorders")
+state.prefetch("backorders", ctx)  # its results computed two at a time
 totals = state.run("backorder_totals", ctx)
 now = totals.row(0, named=True)
 if now["backorder_units"] is None:

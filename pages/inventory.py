@@ -7,6 +7,7 @@ from stocklens.ui import components as ui
 from stocklens.ui import state
 
 month, ctx = state.page_start("Inventory and turnover")
+state.prefetch("inventory", ctx)  # its results computed two at a time
 months = kpis.window(month, 12)
 trend = state.run("inventory_turnover", ctx, months=months)
 now = trend.filter(pl.col("report_month") == month).row(0, named=True)

@@ -8,6 +8,7 @@ from stocklens.ui import state
 
 month, ctx = state.page_start("Overview")
 compare = state.compare_month(month)
+state.prefetch("overview", ctx, compare)  # its results computed two at a time
 months = kpis.window(month, 13)  # 12 for the sparklines, plus last year's month for the comparison
 trend = state.trend(ctx, months, ["backlog_totals", "backorder_totals", "fill_rate", "inventory_turnover",
                                   "po_totals"])

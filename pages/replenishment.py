@@ -10,6 +10,7 @@ from stocklens.ui import components as ui
 from stocklens.ui import state
 
 month, ctx = state.page_start("Replenishment")
+state.prefetch("replenishment", ctx)  # its results computed two at a time
 s = ctx.settings
 files = state.report_months().filter(pl.col("month") == month).row(0, named=True)
 po = state.run("po_totals", ctx).row(0, named=True)

@@ -8,6 +8,7 @@ from stocklens.ui import components as ui
 from stocklens.ui import state
 
 month, ctx = state.page_start("Suppliers")
+state.prefetch("suppliers", ctx)  # its results computed two at a time
 po = state.run("po_totals", ctx).row(0, named=True)
 st.caption(f"As reported at the end of {month}; lead times and OTIF over the 12 months ending {month}. Hover a "
            "figure or a column header for its definition.")

@@ -683,8 +683,8 @@ def _timed(fn):
 
 
 def _run_page(store, page: str, month: str, categories: tuple = ()) -> tuple[float, dict, dict]:
-    """One refresh of a page: every query of registry.PAGES, as the page runs them (with a
-    category filter when `categories` is given)."""
+    """One refresh of a page: every query of registry.PAGES, as the page runs them (computed ahead
+    two at a time, kpis.prefetch, then read; with a category filter when `categories` is given)."""
     from . import kpis, registry
 
     ctx = kpis.Context(month, filters=kpis.Filters(categories=categories))
@@ -694,6 +694,9 @@ def _run_page(store, page: str, month: str, categories: tuple = ()) -> tuple[flo
         times["kpis_for_month"], result = _timed(lambda: kpis.kpis_for_month(store, month))
         rows["kpis_for_month"] = 1
         return time.perf_counter() - started, times, rows
+    # as the page does (state.prefetch): its results computed two at a time, then read one by one
+    # (a query's time: its computing, on one of the two threads, and its reading)
+    kpis.prefetch(store, page, ctx, timings=times)
     results = {}
     for query, extra in registry.page_queries(page, ctx):
         extra = dict(extra)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
@@ -18,7 +20,7 @@ import polars as pl
 from . import settings as settings_mod
 from . import results, sql
 # window and previous_month are month arithmetic the registry's page list needs too; kpis.window stays
-from .registry import BRIDGE_LABELS, REGISTRY, previous_month, window  # noqa: F401
+from .registry import AFTER_OTHER_RESULTS, BRIDGE_LABELS, REGISTRY, page_queries, previous_month, window  # noqa: F401
 from .settings import Settings
 
 
@@ -97,11 +99,36 @@ def fill_month_figures(store, since: str | None) -> None:
     if not months:
         return
     ctx = Context(last, settings_mod.load(store))
-    for query in results.MONTH_GRAIN:
-        run(store, query, ctx, months=months)
-    for month in months[-results.EAGER_AGGREGATE_MONTHS:]:
-        for query in results.MONTH_AGGREGATES:
-            run(store, query, Context(month, ctx.settings))
+    calls = [(query, ctx, {"months": months}) for query in results.MONTH_GRAIN]
+    calls += [(query, Context(month, ctx.settings), {}) for month in months[-results.EAGER_AGGREGATE_MONTHS:]
+              for query in results.MONTH_AGGREGATES]
+    run_many(store, calls)
+
+
+def run_many(store, calls: list[tuple[str, Context, dict]], timings: dict | None = None) -> list[pl.DataFrame]:
+    """The results of several queries (query, context, extra parameters), as run() gives them,
+    two at a time, each on its own cursor: most KPI queries are too small for DuckDB to keep two
+    cores busy alone (the stored results are written one at a time, Store._cache_write).
+    timings: seconds per query are added to it (the benchmark's)."""
+    def one(call):
+        started = time.perf_counter()
+        frame = run(store, call[0], call[1], **call[2])
+        if timings is not None:
+            timings[call[0]] = timings.get(call[0], 0.0) + time.perf_counter() - started
+        return frame
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(one, calls))
+
+
+def prefetch(store, page: str, ctx: Context, compare: str | None = None, timings: dict | None = None) -> None:
+    """Compute and store, two at a time, the results page `page` reads (registry.PAGES, with the
+    comparison month `compare`), so that its reads, one after the other, find them stored. Not on
+    a read-only store or while a change is being written: nothing would be stored."""
+    if store.read_only or store.writer() is not None:
+        return
+    run_many(store, [(query, ctx, extra) for query, extra in page_queries(page, ctx, compare)
+                     if query not in AFTER_OTHER_RESULTS], timings)
 
 
 def _clean(value):

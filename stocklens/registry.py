@@ -249,10 +249,10 @@ def previous_month(month: str, years: int = 0) -> str:
 
 
 def _months(n: int):
-    return lambda ctx: {"months": window(ctx.month, n)}
+    return lambda ctx, compare: {"months": window(ctx.month, n)}
 
 
-def _same(ctx) -> dict:
+def _same(ctx, compare) -> dict:
     return {}
 
 
@@ -261,19 +261,20 @@ def _backorder_window(ctx, **extra) -> dict:
 
 
 # The queries each page (pages/<page>.py) runs for a month, each with the builder of its extra
-# parameters from the kpis.Context: what the benchmark times as a page's refresh; a test checks
-# them against the page scripts.
+# parameters from the kpis.Context and the comparison month: what a page computes ahead, two at a
+# time (kpis.prefetch), and the benchmark times as a page's refresh; a test checks them against
+# the page scripts.
 PAGES = {
     "overview": [("backlog_totals", _months(13)), ("backorder_totals", _months(13)), ("fill_rate", _months(13)),
                  ("inventory_turnover", _months(13)), ("po_totals", _months(13)), ("forecast_accuracy", _same),
-                 ("forecast_accuracy", lambda ctx: {"month": previous_month(ctx.month)}),
-                 ("backlog_changes", lambda ctx: {"compare_month": previous_month(ctx.month)})],
+                 ("forecast_accuracy", lambda ctx, compare: {"month": compare}),
+                 ("backlog_changes", lambda ctx, compare: {"compare_month": compare})],
     "backlog": [("backlog_totals", _months(12)), ("backlog_age_buckets", _months(12)), ("backlog_bridge", _same),
-                ("backlog_open_lines", lambda ctx: {"limit": 5000}), ("backlog_by_customer", _same),
+                ("backlog_open_lines", lambda ctx, compare: {"limit": 5000}), ("backlog_by_customer", _same),
                 ("backlog_by_location", _same)],
     "backorders": [("backorder_totals", _same), ("backorders_by_sku", _same), ("frequently_backordered", _same),
-                   ("backorder_history", lambda ctx: _backorder_window(ctx, skus=[])),
-                   ("sku_history", lambda ctx: _backorder_window(ctx, sku=""))],
+                   ("backorder_history", lambda ctx, compare: _backorder_window(ctx, skus=[])),
+                   ("sku_history", lambda ctx, compare: _backorder_window(ctx, sku=""))],
     "inventory": [("inventory_turnover", _months(12)), ("inventory_by_category", _same),
                   ("dead_and_excess_by_sku", _same), ("days_of_supply_bands", _same)],
     "replenishment": [("po_totals", _same), ("backorder_coverage_by_sku", _same), ("abc_xyz_matrix", _same),
@@ -283,6 +284,13 @@ PAGES = {
 }
 
 
-def page_queries(page: str, ctx) -> list[tuple[str, dict]]:
-    """The queries of PAGES[page] with their extra parameters for the context's month."""
-    return [(query, extra(ctx)) for query, extra in PAGES[page]]
+# Queries a page runs with other results (the SKUs of the ranking): not computed ahead
+# (kpis.prefetch).
+AFTER_OTHER_RESULTS = ("backorder_history", "sku_history")
+
+
+def page_queries(page: str, ctx, compare: str | None = None) -> list[tuple[str, dict]]:
+    """The queries of PAGES[page] with their extra parameters for the context's month and the
+    comparison month (by default the month before)."""
+    compare = compare or previous_month(ctx.month)
+    return [(query, extra(ctx, compare)) for query, extra in PAGES[page]]

@@ -81,6 +81,7 @@ class Store:
         self._write_lock = threading.RLock()
         self._writer: tuple[str, str, float] | None = None  # (who, what, since) while held
         self.write_wait = float(os.environ.get("STOCKLENS_WRITE_WAIT", "300"))
+        self._results_lock = threading.Lock()  # one stored-result write at a time (_cache_write)
 
     # --- connection ------------------------------------------------------------------------
 
@@ -289,18 +290,24 @@ class Store:
         change is being written right now, or the data moved since the result was computed
         (`version`: the data version read before computing). A result computed on data that a
         load has since replaced is never kept (it would outlive the load's invalidation)."""
-        if self.read_only or not self._write_lock.acquire(blocking=False):
+        if self.read_only:
             yield None
             return
-        cur = None
-        try:
-            cur = self.cursor()
-            now = cur.execute("select value from meta where key = 'data_version'").fetchone()[0]
-            yield cur if version is None or now == version else None
-        finally:
-            if cur is not None:
-                cur.close()
-            self._write_lock.release()
+        # results computed in parallel (kpis.fill_month_figures) are written one at a time: each
+        # waits for the other's write, not mistaking it for a change
+        with self._results_lock:
+            if not self._write_lock.acquire(blocking=False):
+                yield None
+                return
+            cur = None
+            try:
+                cur = self.cursor()
+                now = cur.execute("select value from meta where key = 'data_version'").fetchone()[0]
+                yield cur if version is None or now == version else None
+            finally:
+                if cur is not None:
+                    cur.close()
+                self._write_lock.release()
 
     def save_results(self, query: str, params_key: str, parts: dict[str, pl.DataFrame],
                      compute_ms: float, version: int | None = None) -> None:

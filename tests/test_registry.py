@@ -89,3 +89,10 @@ def test_pages_run_the_queries_the_registry_lists(page):
     listed = {q for q, _ in PAGES[page]}
     assert {q for q in listed if any(re.fullmatch(p, q) for p in patterns)} == listed, named
     assert {p for p in patterns if any(re.fullmatch(p, q) for q in listed)} == patterns, listed
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_each_page_computes_its_listed_queries_ahead(page):
+    """kpis.prefetch computes what PAGES lists for a page: the page must ask for its own list."""
+    script = (PROJECT_ROOT / "pages" / f"{page}.py").read_text()
+    assert re.findall(r'state\.prefetch\("(\w+)"', script) == [page]

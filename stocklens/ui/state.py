@@ -39,19 +39,38 @@ def data_version() -> int:
     return store().data_version()
 
 
+def _ctx_json(ctx: kpis.Context) -> str:
+    return json.dumps({"month": ctx.month, "settings": ctx.settings.to_json(),
+                       "filters": {k: list(v) for k, v in ctx.filters.__dict__.items()}}, sort_keys=True)
+
+
+def _ctx(ctx_json: str) -> kpis.Context:
+    ctx_d = json.loads(ctx_json)
+    return kpis.Context(ctx_d["month"], Settings.from_json(ctx_d["settings"]),
+                        kpis.Filters(**{k: tuple(v) for k, v in ctx_d["filters"].items()}))
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached_run(path: str, version: int, query: str, ctx_json: str, extra_json: str) -> pl.DataFrame:
-    ctx_d = json.loads(ctx_json)
-    ctx = kpis.Context(ctx_d["month"], Settings.from_json(ctx_d["settings"]),
-                       kpis.Filters(**{k: tuple(v) for k, v in ctx_d["filters"].items()}))
-    return kpis.run(_store(path), query, ctx, **json.loads(extra_json))
+    return kpis.run(_store(path), query, _ctx(ctx_json), **json.loads(extra_json))
 
 
 def run(query: str, ctx: kpis.Context, **extra) -> pl.DataFrame:
     """A KPI query's result for this context, from the cache when the data has not changed."""
-    ctx_json = json.dumps({"month": ctx.month, "settings": ctx.settings.to_json(),
-                           "filters": {k: list(v) for k, v in ctx.filters.__dict__.items()}}, sort_keys=True)
-    return _cached_run(str(resolve_path()), data_version(), query, ctx_json, json.dumps(extra, sort_keys=True))
+    return _cached_run(str(resolve_path()), data_version(), query, _ctx_json(ctx), json.dumps(extra, sort_keys=True))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_prefetch(path: str, version: int, page: str, ctx_json: str, compare: str | None) -> bool:
+    kpis.prefetch(_store(path), page, _ctx(ctx_json), compare)
+    return True
+
+
+def prefetch(page: str, ctx: kpis.Context, compare: str | None = None) -> None:
+    """Compute the results the page reads two at a time (kpis.prefetch), once per data version
+    and view; its state.run calls then read them. compare: the comparison month, if the page
+    has one."""
+    _cached_prefetch(str(resolve_path()), data_version(), page, _ctx_json(ctx), compare)
 
 
 def trend(ctx: kpis.Context, months: list[str], queries: list[str]) -> pl.DataFrame:
