@@ -156,8 +156,8 @@ def _print_checks(store: Store, month: str) -> None:
     from . import kpis, settings
 
     ctx = kpis.Context(month, settings.load(store))
-    for name in ("stale_open_lines", "skus_not_in_stock", "stock_unknown_cost", "negative_stock"):
-        rows = kpis.run(store, f"checks/{name}", ctx)
+    names = ("stale_open_lines", "skus_not_in_stock", "stock_unknown_cost", "negative_stock")
+    for name, rows in zip(names, kpis.run_many(store, [(f"checks/{name}", ctx, {}) for name in names])):
         if rows.height:
             print(f"  check {name.replace('_', ' ')}: {rows.height} rows (see the Data page)")
             if name == "stale_open_lines":
