@@ -91,8 +91,7 @@ def fill_month_figures(store, since: str | None) -> None:
     Called after a load, undo or delete: the first view of a month then reads stored figures."""
     if store.read_only:
         return
-    first, last = store.query("select min(month), max(month) from uploaded_months "
-                              "where dataset in ('orders', 'stock')").row(0)
+    first, last = store.row("select min(month), max(month) from uploaded_months where dataset in ('orders', 'stock')")
     if last is None:
         return
     months = [m for m in window(last, results.EAGER_MONTHS) if m >= max(first, since or first)]
@@ -102,7 +101,17 @@ def fill_month_figures(store, since: str | None) -> None:
     calls = [(query, ctx, {"months": months}) for query in results.MONTH_GRAIN]
     calls += [(query, Context(month, ctx.settings), {}) for month in months[-results.EAGER_AGGREGATE_MONTHS:]
               for query in results.MONTH_AGGREGATES]
-    run_many(store, calls)
+    run_many(store, _missing(store, calls))
+
+
+def _missing(store, calls: list[tuple[str, Context, dict]]) -> list[tuple[str, Context, dict]]:
+    """The calls whose results are not all stored (those would only be read, twice)."""
+    out = []
+    for query, ctx, extra in calls:
+        text = sql.load(query if "/" in query else f"kpis/{query}")
+        if not results.is_stored(store, query, sql.bind(text, {**ctx.params(), **extra})):
+            out.append((query, ctx, extra))
+    return out
 
 
 def run_many(store, calls: list[tuple[str, Context, dict]], timings: dict | None = None) -> list[pl.DataFrame]:
@@ -127,8 +136,8 @@ def prefetch(store, page: str, ctx: Context, compare: str | None = None, timings
     a read-only store or while a change is being written: nothing would be stored."""
     if store.read_only or store.writer() is not None:
         return
-    run_many(store, [(query, ctx, extra) for query, extra in page_queries(page, ctx, compare)
-                     if query not in AFTER_OTHER_RESULTS], timings)
+    run_many(store, _missing(store, [(query, ctx, extra) for query, extra in page_queries(page, ctx, compare)
+                                     if query not in AFTER_OTHER_RESULTS]), timings)
 
 
 def _clean(value):

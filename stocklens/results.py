@@ -53,14 +53,7 @@ def fetch(store, query: str, text: str, params: dict) -> pl.DataFrame:
     storing what is missing (see kpis.run). A month figure is stored per month ($months, else
     $month) under the key of its other parameters; any other result under the latest month it
     reads and the key of all its parameters."""
-    grain = None
-    if query in MONTH_GRAIN or query in MONTH_AGGREGATES:
-        grain = "months" if "months" in params else "month"
-        months = sorted(set(params["months"])) if grain == "months" else [params["month"]]
-        rest = {k: v for k, v in params.items() if k != grain}
-    else:
-        months, rest = [_max_month(params)], params
-    key = hashlib.sha256(json.dumps([query, rest], sort_keys=True, default=str).encode()).hexdigest()
+    grain, months, key = _address(query, params)
     parts = store.stored_results(query, key, months)
     missing = [m for m in months if m not in parts]
     # the data version before computing: a result whose data a load replaced meanwhile is not kept
@@ -77,6 +70,24 @@ def fetch(store, query: str, text: str, params: dict) -> pl.DataFrame:
         store.save_results(query, key, new, (time.perf_counter() - started) * 1000, version)
         parts.update(new)
     return pl.concat([parts[m] for m in months], how="vertical_relaxed") if grain == "months" else parts[months[0]]
+
+
+def is_stored(store, query: str, params: dict) -> bool:
+    """Whether fetch would find every part of this result stored (without reading it)."""
+    _, months, key = _address(query, params)
+    return store.stored_months(query, key, months) >= set(months)
+
+
+def _address(query: str, params: dict) -> tuple[str | None, list[str], str]:
+    """Where a result is stored: its grain ("months", "month" or None), its months and its key."""
+    grain = None
+    if query in MONTH_GRAIN or query in MONTH_AGGREGATES:
+        grain = "months" if "months" in params else "month"
+        months = sorted(set(params["months"])) if grain == "months" else [params["month"]]
+        rest = {k: v for k, v in params.items() if k != grain}
+    else:
+        months, rest = [_max_month(params)], params
+    return grain, months, hashlib.sha256(json.dumps([query, rest], sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _consecutive(months: list[str]) -> list[list[str]]:

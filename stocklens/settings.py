@@ -138,10 +138,8 @@ def parse(raw: dict, base: Settings | None = None) -> tuple[Settings | None, lis
 
 
 def load(store) -> Settings:
-    frame = store.query("select value from settings where key = 'kpi'")
-    if frame.height == 0:
-        return Settings()
-    return Settings.from_json(json.loads(frame.item()))
+    row = store.row("select value from settings where key = 'kpi'")
+    return Settings() if row is None else Settings.from_json(json.loads(row[0]))
 
 
 def save(store, settings: Settings, *, actor: str = "local") -> None:

@@ -166,6 +166,15 @@ class Store:
         finally:
             cur.close()
 
+    def row(self, sql_text: str, params: dict | None = None) -> tuple | None:
+        """The first row of a small query, as a tuple (no Arrow: a command that only changes data
+        does not load it)."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql_text, params or {}).fetchone()
+        finally:
+            cur.close()
+
     def run(self, name: str, params: dict | None = None) -> pl.DataFrame:
         """Run the named query of queries/ with $named parameters."""
         return self.query(sql.load(name), params)
@@ -179,7 +188,7 @@ class Store:
         return have == {"facts_version": facts.FACTS_VERSION, "layers_hash": _layers_hash()}
 
     def data_version(self) -> int:
-        return int(self.query("select value from meta where key = 'data_version'").item())
+        return int(self.row("select value from meta where key = 'data_version'")[0])
 
     def is_empty(self) -> bool:
         return self.query("select count(*) from loads where state = 'active'").item() == 0
@@ -254,6 +263,17 @@ class Store:
         finally:
             cur.close()
         return {month: pl.read_ipc(io.BytesIO(blob)) for month, blob in rows}
+
+    def stored_months(self, query: str, params_key: str, months: list[str]) -> set[str]:
+        """The months of `months` with a stored result of (query, params_key), not reading them."""
+        cur = self.cursor()
+        try:
+            return {r[0] for r in cur.execute(
+                "select report_month from stored_results where query = $query "
+                "and params_key = $key and list_contains($months, report_month)",
+                {"query": query, "key": params_key, "months": months}).fetchall()}
+        finally:
+            cur.close()
 
     # --- writing -----------------------------------------------------------------------------
 
