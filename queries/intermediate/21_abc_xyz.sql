@@ -13,7 +13,11 @@
 -- grain: one row per SKU of the product master, shipped or ordered in the 12 months, or in M's
 -- stock file; with daily_demand, mean, sigma and cv of sku_demand. inputs: sku_flows,
 -- stock_costs, stock_on_hand, product_facts, sku_demand.
-create or replace macro sku_abc_xyz(at_month, abc_a, abc_b) as table
+-- (defined through sku_abc_xyz_of, below) sku_abc_xyz_of(..., with_demand): the same; with_demand false leaves out the demand (sku_demand
+-- is not read: a filter DuckDB evaluates before the scan), so the XYZ columns and the SKUs only
+-- ordered (value 0, class C: they change no other SKU's class) are missing. sku_abc: the ABC
+-- class alone, for the forecast's accuracy per class.
+create or replace macro sku_abc_xyz_of(at_month, abc_a, abc_b, with_demand) as table
 with
 shipped as (
     select sku, sum(shipped_units_month) as shipped_units_12m
@@ -26,6 +30,7 @@ shipped as (
 ),
 demand as (
     select sku, daily_demand, mean_monthly_demand, sigma_monthly_demand, demand_cv from sku_demand(at_month)
+    where with_demand
 ),
 skus as (
     select sku from product_facts
@@ -92,3 +97,9 @@ select
     xyz_class,
     abc_class || xyz_class as abc_xyz_class
 from classed;
+
+create or replace macro sku_abc_xyz(at_month, abc_a, abc_b) as table
+select * from sku_abc_xyz_of(at_month, abc_a, abc_b, true);
+
+create or replace macro sku_abc(at_month, abc_a, abc_b) as table
+select sku, abc_class from sku_abc_xyz_of(at_month, abc_a, abc_b, false);

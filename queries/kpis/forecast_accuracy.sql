@@ -6,12 +6,12 @@
 -- (sku_abc_xyz, shares $abc_a and $abc_b); every group is listed. A category or supplier filter
 -- keeps its SKUs; the customer and location filters do not apply (demand is per SKU).
 -- grain: 4 rows (abc_group: all, A, B, C). parameters: $month, $forecast_alpha, $abc_a, $abc_b,
--- $categories, $suppliers. inputs: sku_forecast, sku_abc_xyz, product_facts.
+-- $categories, $suppliers. inputs: sku_forecast, sku_abc (sku_abc_xyz's ABC class), product_facts.
 with
 forecasts as (
     select f.*, coalesce(c.abc_class, 'C') as abc_class
     from sku_forecast($month, $forecast_alpha, $categories::varchar[], $suppliers::varchar[]) as f
-    left join sku_abc_xyz($month, $abc_a, $abc_b) as c using (sku)
+    left join sku_abc($month, $abc_a, $abc_b) as c using (sku)
     left join product_facts as p using (sku)
     where f.actual_units is not null
       and filter_keeps($categories::varchar[], p.category, 'category')
