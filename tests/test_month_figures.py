@@ -28,6 +28,17 @@ def _figure(store, query: str, month: str, column: str):
     return frame[column].item()
 
 
+def _january_and_february(f) -> tuple[Store, object]:
+    """A store with January's orders (10 ordered 01-10, 4 shipped 01-15) and February's (9
+    shipped by 02-05), no promised date."""
+    store = Store(f / "store")
+    service.load_file(store, _write(f, "o1.csv", ORDERS + "C1,A,2024-01-10,10,4,2024-01-15,\n"),
+                      dataset="orders", month="2024-01")
+    service.load_file(store, _write(f, "o2.csv", ORDERS + "C1,A,2024-01-10,10,9,2024-02-05,\n"),
+                      dataset="orders", month="2024-02")
+    return store, f
+
+
 def test_a_load_stores_the_figures_of_the_months_it_changes(tmp_path):
     store = Store(tmp_path / "store")
     f = tmp_path
@@ -66,12 +77,7 @@ def test_a_load_stores_the_figures_of_the_months_it_changes(tmp_path):
 
 
 def test_replace_undo_delete_and_stock_recompute_the_stored_figures(tmp_path):
-    store = Store(tmp_path / "store")
-    f = tmp_path
-    service.load_file(store, _write(f, "o1.csv", ORDERS + "C1,A,2024-01-10,10,4,2024-01-15,\n"),
-              dataset="orders", month="2024-01")
-    service.load_file(store, _write(f, "o2.csv", ORDERS + "C1,A,2024-01-10,10,9,2024-02-05,\n"),
-              dataset="orders", month="2024-02")
+    store, f = _january_and_february(tmp_path)
     assert _figure(store, "backlog_totals", "2024-02", "backlog_units") == 1
     # replacing February: all 10 shipped -> nothing open
     service.load_file(store, _write(f, "o2b.csv", ORDERS + "C1,A,2024-01-10,10,10,2024-02-06,\n"),
@@ -159,12 +165,7 @@ def _stored_rows(store) -> set[tuple]:
 def test_undoing_the_latest_load_restores_the_figures_it_made_stale(tmp_path):
     """An undo that directly follows its load brings back the data the forgotten figures were
     computed on: they are restored (the same rows, computed_at included), not computed again."""
-    store = Store(tmp_path / "store")
-    f = tmp_path
-    service.load_file(store, _write(f, "o1.csv", ORDERS + "C1,A,2024-01-10,10,4,2024-01-15,\n"),
-                      dataset="orders", month="2024-01")
-    service.load_file(store, _write(f, "o2.csv", ORDERS + "C1,A,2024-01-10,10,9,2024-02-05,\n"),
-                      dataset="orders", month="2024-02")
+    store, f = _january_and_february(tmp_path)
     before = _stored_rows(store)
     # replacing February (all 10 shipped) forgets February's figures and January's fill rate
     service.load_file(store, _write(f, "o2b.csv", ORDERS + "C1,A,2024-01-10,10,10,2024-02-06,\n"),
@@ -187,12 +188,7 @@ def test_undoing_the_latest_load_restores_the_figures_it_made_stale(tmp_path):
 def test_a_change_between_a_load_and_its_undo_leaves_nothing_to_restore(tmp_path):
     """Figures forgotten by a load are computed on the data of that moment: after any other
     change (here February's stock, which makes its backorders known), its undo computes them."""
-    store = Store(tmp_path / "store")
-    f = tmp_path
-    service.load_file(store, _write(f, "o1.csv", ORDERS + "C1,A,2024-01-10,10,4,2024-01-15,\n"),
-                      dataset="orders", month="2024-01")
-    service.load_file(store, _write(f, "o2.csv", ORDERS + "C1,A,2024-01-10,10,9,2024-02-05,\n"),
-                      dataset="orders", month="2024-02")
+    store, f = _january_and_february(tmp_path)
     assert _figure(store, "backorder_totals", "2024-02", "backorder_units") is None  # no stock file
     service.load_file(store, _write(f, "o2b.csv", ORDERS + "C1,A,2024-01-10,10,10,2024-02-06,\n"),
                       dataset="orders", month="2024-02")

@@ -160,16 +160,7 @@ create table if not exists shelved_sku_recent_demand as select * from sku_recent
 -- shelved_results: the stored results that the latest load forgot (results.invalidate), tagged
 -- with that load: undoing it while it is still the latest change brings back the data the results
 -- were computed on, so they are restored instead of computed again. Every other change empties it.
-create table if not exists shelved_results (
-    load_id integer not null,
-    query varchar not null,
-    params_key varchar not null,
-    report_month varchar not null,
-    result blob not null,
-    computed_at timestamp not null,
-    compute_ms double not null,
-    data_version bigint
-);
+create table if not exists shelved_results as select 0::integer as load_id, * from stored_results limit 0;
 -- the two tables it replaced (only caches)
 drop table if exists result_cache;
 drop table if exists month_figures;
