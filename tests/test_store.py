@@ -327,7 +327,7 @@ def _facts_snapshot(store: Store) -> dict:
                                  "from order_lines order by all").fetchall()}
     for spec in facts._FAMILIES.values():
         for table in spec["tables"]:
-            rows = cur.execute(f"select * from {table}").fetchall()
+            rows = cur.table(table).fetchall()
             out[table] = sorted(repr(tuple(sorted(v, key=repr) if isinstance(v, list) else v for v in r))
                                 for r in rows)
     cur.close()
