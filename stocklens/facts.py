@@ -109,11 +109,7 @@ _SHELVE = {
     "sku_recent_demand": "insert into shelved_sku_recent_demand select * from sku_recent_demand "
                          "where report_month = $month",
 }
-_RESTORE = {
-    "line_facts": "facts/restore_line_facts",  # (a query file: the attributes come from the stored lines)
-    "sku_recent_demand": "insert into sku_recent_demand select * from shelved_sku_recent_demand "
-                         "where report_month = $month",
-}
+_RESTORE = {"line_facts": "facts/restore_line_facts", "sku_recent_demand": "facts/restore_sku_recent_demand"}
 _SHELF_MONTHS = {
     "line_facts": "select distinct report_month from shelved_line_events",
     "sku_recent_demand": "select distinct report_month from shelved_sku_recent_demand",
@@ -162,8 +158,8 @@ def refresh(cur, changed_month: str | None, dataset: str, *, inserted: bool = Fa
     inserted: the month's new versions were just stored with their events (insert_orders), so
     only later months' versions need theirs recomputed; after an undo or delete, the month's
     own (re-activated) versions do too, unless the undo reverses the latest change (their events
-    were computed when that change was made, and nothing changed since). load_id (a load) and undone_load_id (its undo): see
-    results.invalidate."""
+    were computed when that change was made, and nothing changed since). load_id (a load) and
+    undone_load_id (its undo): see results.invalidate and _SHELVED."""
     from .results import invalidate  # (results imports this module)
 
     # undoing the latest change: the re-activated versions' events are as they were before it
@@ -242,8 +238,7 @@ def _refresh_family(cur, spec: dict, first: str | None, last: str | None, change
             if builder in only_with and (only_with[builder], month) not in uploaded:
                 continue
             if month in on_shelf.get(_SHELVED.get(builder), ()):
-                text = _RESTORE[_SHELVED[builder]]
-                cur.execute(sql.load(text) if text.startswith("facts/") else text, {"month": month})
+                cur.execute(sql.load(_RESTORE[_SHELVED[builder]]), {"month": month})
                 continue
             text = sql.load(builder)
             cur.execute(text, sql.bind(text, month_bounds(month)))
