@@ -76,11 +76,16 @@ def run(store, query: str, ctx: Context, *, cached: bool = True, **extra) -> pl.
     """Run queries/<query>.sql with the context's parameters (only those the query names),
     reading and keeping its result in the store's stored results (stocklens.results) unless
     cached=False (a read-only store reads them and keeps nothing)."""
-    text = sql.load(query if "/" in query else f"kpis/{query}")
-    params = sql.bind(text, {**ctx.params(), **extra})
+    text, params = _bound(query, ctx, extra)
     if not cached:
         return store.query(text, params)
     return results.fetch(store, query, text, params)
+
+
+def _bound(query: str, ctx: Context, extra: dict) -> tuple[str, dict]:
+    """The query's SQL text and the parameters it names, from the context and the extra ones."""
+    text = sql.load(query if "/" in query else f"kpis/{query}")
+    return text, sql.bind(text, {**ctx.params(), **extra})
 
 
 def fill_month_figures(store, since: str | None) -> None:
@@ -106,12 +111,8 @@ def fill_month_figures(store, since: str | None) -> None:
 
 def _missing(store, calls: list[tuple[str, Context, dict]]) -> list[tuple[str, Context, dict]]:
     """The calls whose results are not all stored (those would only be read, twice)."""
-    out = []
-    for query, ctx, extra in calls:
-        text = sql.load(query if "/" in query else f"kpis/{query}")
-        if not results.is_stored(store, query, sql.bind(text, {**ctx.params(), **extra})):
-            out.append((query, ctx, extra))
-    return out
+    return [(query, ctx, extra) for query, ctx, extra in calls
+            if not results.is_stored(store, query, _bound(query, ctx, extra)[1])]
 
 
 def run_many(store, calls: list[tuple[str, Context, dict]], timings: dict | None = None) -> list[pl.DataFrame]:
