@@ -335,15 +335,19 @@ class Store:
         with self._cache_write(version) as cur:
             if cur is None:
                 return
+            blobs = []
+            for frame in parts.values():
+                buffer = io.BytesIO()
+                frame.write_ipc(buffer, compression="zstd")
+                blobs.append(buffer.getvalue())
             try:
-                for month, frame in parts.items():
-                    buffer = io.BytesIO()
-                    frame.write_ipc(buffer, compression="zstd")
-                    cur.execute(
-                        "insert or replace into stored_results values "
-                        "($query, $key, $month, $result, now(), $ms, $version)",
-                        {"query": query, "key": params_key, "month": month, "result": buffer.getvalue(),
-                         "ms": compute_ms / max(1, len(parts)), "version": version})
+                # every month's part in one statement: an upsert per row costs ~4 ms (13 for a
+                # 13-month trend), one of all the rows ~5 ms
+                cur.execute(
+                    "insert or replace into stored_results "
+                    "select $query, $key, unnest($months), unnest($results), now(), $ms, $version",
+                    {"query": query, "key": params_key, "months": list(parts), "results": blobs,
+                     "ms": compute_ms / max(1, len(parts)), "version": version})
             except duckdb.Error as exc:  # the result is still shown; it is computed again next time
                 log.warning("result of %s not stored: %s", query, exc)
 
