@@ -420,3 +420,27 @@ def test_undoing_a_replacement_of_the_latest_month_restores_its_facts(tmp_path):
     assert store.query("select count(*) from shelved_line_events").item() == 0
     service.undo(store, "orders", "2024-02")
     assert open_units() == 12 and _facts_snapshot(store)["line_facts"] == before
+
+
+def test_rows_deleted_by_a_replacement_stay_deleted_after_a_checkpoint_without_merges(tmp_path, fixtures):
+    """The store's checkpoints do not merge partly deleted row groups (max_vacuum_tasks 0, see
+    Store._connect): replacing March deletes March's and April's facts, which share row groups
+    with the rows kept; after a checkpoint and a reopen, only the kept and the new rows read back."""
+    store = Store(tmp_path / "store")
+    load_file(store, fixtures / "orders_2024-03_v1.csv", dataset="orders")
+    load_file(store, fixtures / "orders_2024-04.csv", dataset="orders")
+    load_file(store, fixtures / "orders_2024-03_v2.csv", dataset="orders")
+    assert store.row("select current_setting('max_vacuum_tasks')")[0] == 0
+    store.cursor().execute("checkpoint")
+    store.close()
+
+    store = Store(tmp_path / "store")
+    try:
+        assert store.query(LINES).rows() == V2_LINES + [("M4", "A", 1.0, 0.0, None, 2.5)]
+        # March as v2 reports it: M1 shipped in full (open 0), M2 open 3 - 1 = 2, M3 open 7.
+        # April: M4's 1 open, and M2 and M3 carried open (April's file does not list them).
+        assert store.query("select report_month, order_id, open_qty from line_facts order by all").rows() == [
+            ("2024-03", "M1", 0.0), ("2024-03", "M2", 2.0), ("2024-03", "M3", 7.0),
+            ("2024-04", "M2", 2.0), ("2024-04", "M3", 7.0), ("2024-04", "M4", 1.0)]
+    finally:
+        store.close()
