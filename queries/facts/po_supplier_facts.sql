@@ -34,7 +34,9 @@ receipts as (
     from receipt_days
     group by all
 ),
-window_lines as (
+window_lines as materialized (
+    -- materialized: joined to the versions, its 0.7M lines are the hash table probed by the
+    -- 5.4M versions (a semi join built it from the versions: 1.1 s at 10M lines)
     select distinct po_uid
     from purchase_orders
     where month <= $month
@@ -42,17 +44,23 @@ window_lines as (
            or (order_date >= $year_start and order_date <= $as_of))
       and exists (select 1 from has_upload)
 ),
-versions as materialized (
+versions as (
     select p.po_uid, p.month, p.supplier, p.sku, p.order_date, p.expected_date, p.qty_ordered,
            p.received_increment, p.received_on
     from purchase_orders as p
-    semi join window_lines using (po_uid)
+    join window_lines using (po_uid)
     where p.month <= $month
 ),
-latest as (
-    select po_uid, supplier, sku, order_date, expected_date, qty_ordered
+per_line as (
+    -- per line in one aggregation: its latest version's attributes and its receipt events
+    select
+        po_uid,
+        arg_max({'supplier': supplier, 'sku': sku, 'order_date': order_date,
+                 'expected_date': expected_date, 'qty_ordered': qty_ordered}, month) as l,
+        list({'received_on': received_on, 'units': received_increment})
+            filter (where received_increment <> 0) as receipts
     from versions
-    qualify row_number() over (partition by po_uid order by month desc) = 1
+    group by po_uid
 ),
 lines as (
     select
@@ -61,12 +69,10 @@ lines as (
         l.order_date,
         l.expected_date,
         l.qty_ordered,
-        coalesce(sum(v.received_increment) filter (where v.received_on <= l.expected_date), 0)
-            as received_by_expected
-    from latest as l
-    join versions as v using (po_uid)
+        coalesce(list_sum(list_transform(list_filter(receipts, lambda r: r.received_on <= l.expected_date),
+                                         lambda r: r.units)), 0) as received_by_expected
+    from per_line
     where l.qty_ordered > 0
-    group by l.po_uid, l.supplier, l.sku, l.order_date, l.expected_date, l.qty_ordered
 ),
 due as (
     select
