@@ -101,20 +101,26 @@ _DELETE_ALL = {
 # The facts slowest to build (line_facts: about 1 s a month at 10M lines), shelved when a load
 # replaces the latest month: undoing that load while it is the latest change (results.invalidate)
 # brings back the data they were built on, so they are restored instead of built again.
-_SHELVED = {"facts/line_facts": "line_facts", "facts/sku_recent_demand": "sku_recent_demand"}
+_SHELVED = {"facts/line_facts": "line_facts", "facts/sku_recent_demand": "sku_recent_demand",
+            "facts/po_supplier_facts": "po_supplier_facts"}
 _SHELVE = {
     "line_facts": "insert into shelved_line_events select report_month, line_uid, last_reported_month, open_qty, "
                   "shipped_to_date, shipped_in_month, cancelled_in_month, closed_by_absence, ship_events "
                   "from line_facts where report_month = $month",
     "sku_recent_demand": "insert into shelved_sku_recent_demand select * from sku_recent_demand "
                          "where report_month = $month",
+    "po_supplier_facts": "insert into shelved_po_supplier_facts select * from po_supplier_facts "
+                         "where report_month = $month",
 }
-_RESTORE = {"line_facts": "facts/restore_line_facts", "sku_recent_demand": "facts/restore_sku_recent_demand"}
+_RESTORE = {"line_facts": "facts/restore_line_facts", "sku_recent_demand": "facts/restore_sku_recent_demand",
+            "po_supplier_facts": "facts/restore_po_supplier_facts"}
 _SHELF_MONTHS = {
     "line_facts": "select distinct report_month from shelved_line_events",
     "sku_recent_demand": "select distinct report_month from shelved_sku_recent_demand",
+    "po_supplier_facts": "select distinct report_month from shelved_po_supplier_facts",
 }
-_EMPTY_SHELF = ("delete from shelved_line_events", "delete from shelved_sku_recent_demand")
+_EMPTY_SHELF = ("delete from shelved_line_events", "delete from shelved_sku_recent_demand",
+                "delete from shelved_po_supplier_facts")
 
 
 def month_range(first: str, last: str) -> list[str]:

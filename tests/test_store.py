@@ -422,6 +422,61 @@ def test_undoing_a_replacement_of_the_latest_month_restores_its_facts(tmp_path):
     assert open_units() == 12 and _facts_snapshot(store)["line_facts"] == before
 
 
+
+def test_undoing_a_replacement_of_the_latest_po_month_restores_its_supplier_facts(tmp_path):
+    """Replacing the latest PO month shelves its supplier facts (12 months of PO versions to read
+    again); undoing that load while it is the latest change puts them back, and after any other
+    change the undo builds them."""
+    from stocklens import service
+
+    head = "po_id,line_id,sku,supplier,order_date,expected_date,received_date,qty_ordered,qty_received\n"
+    files = {
+        # Q1 due 04-20, received 04-21: late; Q2 due 05-10, 5 of 20 by then: late
+        "may": "Q1,1,A,S1,2024-04-01,2024-04-20,2024-04-21,10,10\nQ2,1,A,S1,2024-04-10,2024-05-10,2024-05-08,20,5\n",
+        # Q3 due 06-10, received in full on 06-10: on time in full
+        "jun": "Q2,1,A,S1,2024-04-10,2024-05-10,2024-06-03,20,20\nQ3,1,B,S1,2024-05-20,2024-06-10,2024-06-10,5,5\n",
+        # the same month exported again: Q3 not received yet, so late
+        "jun2": "Q2,1,A,S1,2024-04-10,2024-05-10,2024-06-03,20,20\nQ3,1,B,S1,2024-05-20,2024-06-10,,5,0\n",
+    }
+    for name, body in files.items():
+        (tmp_path / f"{name}.csv").write_text(head + body)
+    (tmp_path / "orders.csv").write_text("order_id,sku,order_date,qty_ordered\nO1,A,2024-06-01,5\n")
+    store = Store(tmp_path / "store")
+    service.load_file(store, tmp_path / "may.csv", dataset="purchase_orders", month="2024-05")
+    service.load_file(store, tmp_path / "jun.csv", dataset="purchase_orders", month="2024-06")
+    before = _facts_snapshot(store)["po_supplier_facts"]
+
+    def otif_lines():  # June's lines due and received in full by their expected date, per SKU
+        return store.query("select sku, count_lines_due, count_lines_otif from po_supplier_facts "
+                           "where report_month = '2024-06' order by sku").rows()
+
+    assert otif_lines() == [("A", 2, 0), ("B", 1, 1)]
+    service.load_file(store, tmp_path / "jun2.csv", dataset="purchase_orders", month="2024-06")
+    assert otif_lines() == [("A", 2, 0), ("B", 1, 0)]
+    # June's figures before the replacement are on the shelf
+    assert store.query("select sku, count_lines_otif from shelved_po_supplier_facts order by sku").rows() == [
+        ("A", 0), ("B", 1)]
+    # what the undo puts back is the shelf: altered on purpose, the alteration shows
+    cur = store.cursor()
+    cur.execute("update shelved_po_supplier_facts set count_lines_otif = count_lines_otif + 100")
+    cur.close()
+    service.undo(store, "purchase_orders", "2024-06")
+    assert otif_lines() == [("A", 2, 100), ("B", 1, 101)]
+    assert store.query("select count(*) from shelved_po_supplier_facts").item() == 0
+
+    # a change in between (an orders upload) empties the shelf: the undo builds June's figures
+    service.load_file(store, tmp_path / "jun2.csv", dataset="purchase_orders", month="2024-06")
+    service.load_file(store, tmp_path / "orders.csv", dataset="orders", month="2024-06")
+    assert store.query("select count(*) from shelved_po_supplier_facts").item() == 0
+    service.undo(store, "purchase_orders", "2024-06")
+    assert otif_lines() == [("A", 2, 0), ("B", 1, 1)] and _facts_snapshot(store)["po_supplier_facts"] == before
+
+    # unaltered, the undo leaves the figures of before the replacement
+    service.load_file(store, tmp_path / "jun2.csv", dataset="purchase_orders", month="2024-06")
+    service.undo(store, "purchase_orders", "2024-06")
+    assert _facts_snapshot(store)["po_supplier_facts"] == before
+    store.close()
+
 def test_rows_deleted_by_a_replacement_stay_deleted_after_a_checkpoint_without_merges(tmp_path, fixtures):
     """The store's checkpoints do not merge partly deleted row groups (max_vacuum_tasks 0, see
     Store._connect): replacing March deletes March's and April's facts, which share row groups

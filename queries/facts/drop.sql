@@ -12,6 +12,7 @@ drop table if exists stored_results;
 drop table if exists shelved_results;
 drop table if exists shelved_line_events;
 drop table if exists shelved_sku_recent_demand;
+drop table if exists shelved_po_supplier_facts;
 drop table if exists product_facts;
 drop table if exists inventory_stock_facts;
 drop table if exists inventory_cogs_facts;

@@ -145,8 +145,9 @@ create table if not exists stored_results (
     data_version bigint,           -- meta.data_version the result was computed on (stale ones are never stored)
     primary key (query, params_key, report_month)
 );
--- shelved_line_events and shelved_sku_recent_demand: the facts of the latest month that a load
--- replaced (stocklens.facts._SHELVED, the slowest to build), kept like shelved_results: undoing
+-- shelved_line_events, shelved_sku_recent_demand and shelved_po_supplier_facts: the facts of the
+-- latest month that a load replaced (stocklens.facts._SHELVED, the slowest to build: a PO month's
+-- supplier figures read 12 months of PO versions), kept like shelved_results: undoing
 -- that load while it is the latest change restores them. Every other change empties them.
 -- shelved_line_events keeps line_facts' own columns: a line's attributes are those of its version
 -- at last_reported_month, restored from the stored lines (queries/facts/restore_line_facts.sql);
@@ -210,3 +211,5 @@ create table if not exists po_supplier_facts (
     stated_days double not null,
     count_versions bigint not null
 );
+-- (shelved like the facts above: see shelved_line_events)
+create table if not exists shelved_po_supplier_facts as select * from po_supplier_facts limit 0;
