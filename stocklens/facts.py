@@ -101,26 +101,18 @@ _DELETE_ALL = {
 # The facts slowest to build (line_facts: about 1 s a month at 10M lines), shelved when a load
 # replaces the latest month: undoing that load while it is the latest change (results.invalidate)
 # brings back the data they were built on, so they are restored instead of built again.
-_SHELVED = {"facts/line_facts": "line_facts", "facts/sku_recent_demand": "sku_recent_demand",
-            "facts/po_supplier_facts": "po_supplier_facts"}
-_SHELVE = {
+_SHELF = {"line_facts": "shelved_line_events", "sku_recent_demand": "shelved_sku_recent_demand",
+          "po_supplier_facts": "shelved_po_supplier_facts"}
+# Statements on the shelf tables, from their names (constants): a month's facts copied whole,
+# line_facts without its strings (queries/facts/restore_line_facts.sql takes them back from the
+# stored lines); each put back by queries/facts/restore_<table>.sql.
+_SHELVE = {t: f"insert into {shelf} select * from {t} where report_month = $month"
+           for t, shelf in _SHELF.items()} | {
     "line_facts": "insert into shelved_line_events select report_month, line_uid, last_reported_month, open_qty, "
                   "shipped_to_date, shipped_in_month, cancelled_in_month, closed_by_absence, ship_events "
-                  "from line_facts where report_month = $month",
-    "sku_recent_demand": "insert into shelved_sku_recent_demand select * from sku_recent_demand "
-                         "where report_month = $month",
-    "po_supplier_facts": "insert into shelved_po_supplier_facts select * from po_supplier_facts "
-                         "where report_month = $month",
-}
-_RESTORE = {"line_facts": "facts/restore_line_facts", "sku_recent_demand": "facts/restore_sku_recent_demand",
-            "po_supplier_facts": "facts/restore_po_supplier_facts"}
-_SHELF_MONTHS = {
-    "line_facts": "select distinct report_month from shelved_line_events",
-    "sku_recent_demand": "select distinct report_month from shelved_sku_recent_demand",
-    "po_supplier_facts": "select distinct report_month from shelved_po_supplier_facts",
-}
-_EMPTY_SHELF = ("delete from shelved_line_events", "delete from shelved_sku_recent_demand",
-                "delete from shelved_po_supplier_facts")
+                  "from line_facts where report_month = $month"}
+_SHELF_MONTHS = {t: f"select distinct report_month from {shelf}" for t, shelf in _SHELF.items()}
+_EMPTY_SHELF = tuple(f"delete from {shelf}" for shelf in _SHELF.values())
 
 
 def month_range(first: str, last: str) -> list[str]:
@@ -165,7 +157,7 @@ def refresh(cur, changed_month: str | None, dataset: str, *, inserted: bool = Fa
     only later months' versions need theirs recomputed; after an undo or delete, the month's
     own (re-activated) versions do too, unless the undo reverses the latest change (their events
     were computed when that change was made, and nothing changed since). load_id (a load) and
-    undone_load_id (its undo): see results.invalidate and _SHELVED."""
+    undone_load_id (its undo): see results.invalidate and _SHELF."""
     from .results import invalidate  # (results imports this module)
 
     # undoing the latest change: the re-activated versions' events are as they were before it
@@ -203,7 +195,7 @@ def refresh(cur, changed_month: str | None, dataset: str, *, inserted: bool = Fa
 
 def _refresh_family(cur, spec: dict, first: str | None, last: str | None, changed: str | None,
                     shelve: bool = False, restore: bool = False) -> None:
-    """shelve: a load; its family's _SHELVED facts are kept when only the latest month is rebuilt.
+    """shelve: a load; its family's _SHELF facts are kept when only the latest month is rebuilt.
     restore: the undo of the latest change; those of its months on the shelf are put back."""
     tables = spec["tables"]
     if first is None or last is None:
@@ -221,7 +213,7 @@ def _refresh_family(cur, spec: dict, first: str | None, last: str | None, change
     cur.execute("insert or replace into fact_progress values ($f, $last)", {"f": spec["family"], "last": last})
     if start > last:
         return
-    shelved = [t for b, t in _SHELVED.items() if b in spec["builders"]]
+    shelved = [t for t in _SHELF if f"facts/{t}" in spec["builders"]]
     if shelve and start == last:  # (a past month rebuilds every later month: too much to keep)
         for t in shelved:
             cur.execute(_SHELVE[t], {"month": start})
@@ -243,8 +235,9 @@ def _refresh_family(cur, spec: dict, first: str | None, last: str | None, change
         for builder in spec["builders"]:
             if builder in only_with and (only_with[builder], month) not in uploaded:
                 continue
-            if month in on_shelf.get(_SHELVED.get(builder), ()):
-                cur.execute(sql.load(_RESTORE[_SHELVED[builder]]), {"month": month})
+            table = builder.removeprefix("facts/")
+            if month in on_shelf.get(table, ()):
+                cur.execute(sql.load(f"facts/restore_{table}"), {"month": month})
                 continue
             text = sql.load(builder)
             cur.execute(text, sql.bind(text, month_bounds(month)))

@@ -146,7 +146,7 @@ create table if not exists stored_results (
     primary key (query, params_key, report_month)
 );
 -- shelved_line_events, shelved_sku_recent_demand and shelved_po_supplier_facts: the facts of the
--- latest month that a load replaced (stocklens.facts._SHELVED, the slowest to build: a PO month's
+-- latest month that a load replaced (stocklens.facts._SHELF, the slowest to build: a PO month's
 -- supplier figures read 12 months of PO versions), kept like shelved_results: undoing
 -- that load while it is the latest change restores them. Every other change empties them.
 -- shelved_line_events keeps line_facts' own columns: a line's attributes are those of its version
